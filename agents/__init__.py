@@ -1,0 +1,1 @@
+"""Compositions built on hf_tools: agents, RAG chains and multimodal workflows."""

@@ -1,0 +1,134 @@
+"""The ``hf-tools`` command.
+
+Sub-commands:
+
+* ``hf-tools tasks`` — list the registered tasks and their default models;
+* ``hf-tools run TASK INPUT [--model M] [--base-url URL]`` — run one task, JSON out; INPUT
+  is a plain value or a JSON object of the task's arguments;
+* ``hf-tools serve [--port P] [--delay S]`` — the loopback Inference API server;
+* ``hf-tools demo`` — every text task against a loopback server (offline, canned answers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import TypeAdapter
+
+_DEMO_INPUTS: dict[str, Any] = {
+    "text-generation": {"prompt": "Once upon a time", "max_new_tokens": 6},
+    "text-classification": "I love how simple this library is.",
+    "zero-shot-classification": {"text": "The match ended two all after extra time.",
+                                 "candidate_labels": ["politics", "sport", "cooking"]},
+    "question-answering": {"question": "Where does Ada live?", "context": "Ada lives in London."},
+    "summarization": "LangChain composes runnables. hf_tools turns Inference API tasks into them.",
+    "translation": {"text": "Good morning", "tgt_lang": "fr"},
+    "token-classification": "Yesterday Ada met Alan in Paris.",
+    "fill-mask": "The capital of France is [MASK].",
+    "sentence-similarity": {"sentence": "a cat sat on the mat",
+                            "other_sentences": ["a cat sat", "stock markets fell"]},
+    "table-question-answering": {"table": {"city": ["Paris", "Rome"], "country": ["France", "Italy"]},
+                                 "query": "Which country is Rome in?"},
+}
+
+
+def _parse_input(text: str) -> Any:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    return value if isinstance(value, (dict, list)) else text
+
+
+def _dump(output: Any) -> Any:
+    return TypeAdapter(Any).dump_python(output, mode="json")
+
+
+def _cmd_tasks(args: argparse.Namespace) -> int:
+    from hf_tools.tasks import TASKS
+
+    for name, spec in TASKS.items():
+        print(f"{name:28} {spec.default_model:55} {spec.description}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from hf_tools.errors import HFError
+    from hf_tools.runnables import runnable
+
+    settings = {"base_url": args.base_url} if args.base_url else {}
+    try:
+        output = runnable(args.task, model=args.model, **settings).invoke(_parse_input(args.input))
+    except HFError as exc:
+        print(json.dumps({"error": type(exc).__name__, "message": str(exc)}), file=sys.stderr)
+        return 1
+    print(json.dumps(_dump(output), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from hf_tools.testing import LoopbackServer
+
+    server = LoopbackServer(port=args.port, delay=args.delay).start()
+    print(f"loopback Inference API at {server.url} (base_url template: {server.base_url})", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from hf_tools.runnables import runnable
+    from hf_tools.tasks import TASKS
+    from hf_tools.testing import LoopbackServer
+
+    print("hf_tools demo — every text task as a Runnable, against a LOOPBACK test server")
+    print("(offline: canned answers from hf_tools.testing, no token, no internet)\n")
+    with LoopbackServer() as server:
+        for name, value in _DEMO_INPUTS.items():
+            spec = TASKS[name]
+            output = runnable(name, base_url=server.base_url).invoke(value)
+            print(f"[{name}] {spec.render(output)}")
+        chain = runnable("summarization", base_url=server.base_url) | (lambda s: s.summary_text) | runnable(
+            "translation", base_url=server.base_url
+        )
+        print(f"\n[chain summarization | translation] {chain.invoke('Chains compose. Tools act.').translation_text}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``hf-tools``."""
+    parser = argparse.ArgumentParser(
+        prog="hf-tools", description="Hugging Face Inference API tasks as LangChain Runnables and Tools."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("tasks", help="list the registered tasks").set_defaults(func=_cmd_tasks)
+    run = sub.add_parser("run", help="run one task and print its typed output as JSON")
+    run.add_argument("task", help="task name, e.g. text-classification")
+    run.add_argument("input", help="plain input text, or a JSON object of the task's arguments")
+    run.add_argument("--model", help="model id or endpoint URL (default: the task's default model)")
+    run.add_argument("--base-url", help="endpoint URL; may contain {model} and {task}")
+    run.set_defaults(func=_cmd_run)
+    serve = sub.add_parser("serve", help="run the loopback Inference API test server")
+    serve.add_argument("--port", type=int, default=0)
+    serve.add_argument("--delay", type=float, default=0.0, help="seconds each request takes")
+    serve.set_defaults(func=_cmd_serve)
+    sub.add_parser("demo", help="offline demo of every text task").set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``hf-tools``."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""Calls ``InferenceClient``/``AsyncInferenceClient`` methods with our retries and limits.
+
+One :class:`HFClient` serves every Runnable, Tool and embedder built from the same
+:class:`~hf_tools.settings.HFSettings`:
+
+* every request has a timeout (the hub client's default is none) and every call a total
+  deadline, retries included;
+* retries follow :func:`hf_tools.retry.retry_delay`;
+* every error leaves as one of :mod:`hf_tools.errors`, with the token scrubbed;
+* async calls share one ``AsyncInferenceClient`` (one connection pool) per event loop and
+  at most ``max_concurrency`` of them are in flight at once;
+* sync calls use a fresh, cheap ``InferenceClient`` per call on huggingface_hub's shared
+  session, which pools connections and keeps huggingface_hub 1.x from piling responses on
+  a long-lived client's exit stack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
+from functools import cached_property
+from typing import Any
+
+from hf_tools.errors import HFDeadlineExceededError, HFError, HFMissingTokenError, map_error
+from hf_tools.retry import retry_delay
+from hf_tools.settings import HFSettings
+
+logger = logging.getLogger("hf_tools")
+
+__all__ = ["HFClient", "get_client"]
+
+
+class _Deadline:
+    def __init__(self, seconds: float | None) -> None:
+        self.end = None if seconds is None else time.monotonic() + seconds
+
+    def remaining(self) -> float | None:
+        return None if self.end is None else self.end - time.monotonic()
+
+    def request_timeout(self, timeout: float) -> float:
+        left = self.remaining()
+        return timeout if left is None else max(0.001, min(timeout, left))
+
+
+class HFClient:
+    """Runs Inference API calls for one settings object.
+
+    Example:
+        >>> from hf_tools.client import HFClient
+        >>> from hf_tools.settings import HFSettings
+        >>> client = HFClient(HFSettings(base_url="http://127.0.0.1:9/models/{model}"))
+        >>> client.endpoint("org/model")
+        'http://127.0.0.1:9/models/org/model'
+    """
+
+    def __init__(self, settings: HFSettings) -> None:
+        self.settings = settings
+        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[Any, asyncio.Semaphore]]
+        self._async = weakref.WeakKeyDictionary()
+
+    def __repr__(self) -> str:
+        return f"HFClient({self.settings!r})"
+
+    # -- targets and credentials -------------------------------------------------------
+    def endpoint(self, model: str | None, task: str | None = None) -> str | None:
+        """The URL a request for ``model`` goes to, or None when the Hub routes it."""
+        return self.settings.endpoint_for(model, task)
+
+    @cached_property
+    def _resolved_token(self) -> str | None:
+        return self.settings.resolved_token()
+
+    def _token(self, model: str | None) -> str | None:
+        token = self._resolved_token
+        if token is None and self.endpoint(model) is None:
+            raise HFMissingTokenError(
+                "No Hugging Face token: pass token=..., set HF_TOKEN or run `hf auth login`"
+                " (a token is needed for the Hugging Face router; a base_url endpoint may not"
+                " need one).",
+                model=model,
+            )
+        return token
+
+    def _target(self, model: str | None, task: str | None = None) -> str | None:
+        return self.endpoint(model, task) or model
+
+    def _sync_client(self, token: str | None, deadline: _Deadline) -> Any:
+        from huggingface_hub import InferenceClient
+
+        return InferenceClient(
+            provider=None if self.settings.base_url else self.settings.provider,  # type: ignore[arg-type]
+            token=token,
+            timeout=deadline.request_timeout(self.settings.timeout),
+        )
+
+    def _async_client(self, token: str | None) -> tuple[Any, asyncio.Semaphore]:
+        loop = asyncio.get_running_loop()
+        entry = self._async.get(loop)
+        if entry is None:
+            from huggingface_hub import AsyncInferenceClient
+
+            client = AsyncInferenceClient(
+                provider=None if self.settings.base_url else self.settings.provider,  # type: ignore[arg-type]
+                token=token,
+                timeout=self.settings.timeout,
+            )
+            entry = (client, asyncio.Semaphore(self.settings.max_concurrency))
+            self._async[loop] = entry
+        return entry
+
+    # -- retry loop ----------------------------------------------------------------------
+    def _next_delay(
+        self, exc: BaseException, attempt: int, deadline: _Deadline, model: str | None, token: str | None
+    ) -> tuple[HFError, float | None]:
+        error = map_error(exc, model=self._target(model, task), token=token)
+        delay = retry_delay(error, attempt, self.settings)
+        left = deadline.remaining()
+        if delay is not None and left is not None and delay >= left:
+            raise HFDeadlineExceededError(
+                f"deadline of {self.settings.deadline}s exceeded after {attempt + 1} attempt(s);"
+                f" last error: {error}",
+                model=error.model,
+                status_code=error.status_code,
+            ) from error
+        if delay is not None:
+            logger.warning("hf_tools: retry %d in %.2fs after: %s", attempt + 1, delay, error)
+        return error, delay
+
+    def call(self, method: str, model: str | None, /, *args: Any, task: str | None = None, **kwargs: Any) -> Any:
+        """Call ``InferenceClient.<method>(*args, model=..., **kwargs)`` with retries."""
+        token = self._token(model)
+        deadline = _Deadline(self.settings.deadline)
+        attempt = 0
+        while True:
+            client = self._sync_client(token, deadline)
+            try:
+                return getattr(client, method)(*args, model=self._target(model, task), **kwargs)
+            except HFError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - mapped right below
+                error, delay = self._next_delay(exc, attempt, deadline, model, token)
+                if delay is None:
+                    raise error from exc
+            finally:
+                client.close()
+            time.sleep(delay)
+            attempt += 1
+
+    async def acall(self, method: str, model: str | None, /, *args: Any, task: str | None = None, **kwargs: Any) -> Any:
+        """Await ``AsyncInferenceClient.<method>(...)`` with retries and the concurrency cap."""
+        token = self._token(model)
+        deadline = _Deadline(self.settings.deadline)
+        client, limit = self._async_client(token)
+        attempt = 0
+        while True:
+            try:
+                async with limit:
+                    coro = getattr(client, method)(*args, model=self._target(model, task), **kwargs)
+                    left = deadline.remaining()
+                    return await (coro if left is None else asyncio.wait_for(coro, max(left, 0.001)))
+            except HFError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - mapped right below
+                error, delay = self._next_delay(exc, attempt, deadline, model, token)
+                if delay is None:
+                    raise error from exc
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    def stream(self, method: str, model: str | None, /, *args: Any, task: str | None = None, **kwargs: Any) -> Iterator[Any]:
+        """Stream ``method(..., stream=True)``; retries apply only before the first chunk."""
+        token = self._token(model)
+        deadline = _Deadline(self.settings.deadline)
+        attempt = 0
+        while True:
+            client = self._sync_client(token, deadline)
+            try:
+                iterator = iter(getattr(client, method)(*args, model=self._target(model, task), stream=True, **kwargs))
+                first = next(iterator, _END)
+            except Exception as exc:  # noqa: BLE001 - mapped right below
+                client.close()
+                error, delay = self._next_delay(exc, attempt, deadline, model, token)
+                if delay is None:
+                    raise error from exc
+                time.sleep(delay)
+                attempt += 1
+                continue
+            try:
+                if first is _END:
+                    return
+                yield first
+                for chunk in iterator:
+                    yield chunk
+            except Exception as exc:  # noqa: BLE001 - an error mid-stream is not retried
+                raise map_error(exc, model=model, token=token) from exc
+            finally:
+                client.close()
+
+    async def astream(self, method: str, model: str | None, /, *args: Any, task: str | None = None, **kwargs: Any) -> AsyncIterator[Any]:
+        """Async :meth:`stream`: retries only before the first chunk."""
+        token = self._token(model)
+        deadline = _Deadline(self.settings.deadline)
+        client, _ = self._async_client(token)
+        attempt = 0
+        while True:
+            try:
+                iterator = (await getattr(client, method)(*args, model=self._target(model, task), stream=True, **kwargs)).__aiter__()
+                first = await anext(iterator, _END)
+            except Exception as exc:  # noqa: BLE001 - mapped right below
+                error, delay = self._next_delay(exc, attempt, deadline, model, token)
+                if delay is None:
+                    raise error from exc
+                await asyncio.sleep(delay)
+                attempt += 1
+                continue
+            break
+        try:
+            if first is _END:
+                return
+            yield first
+            async for chunk in iterator:
+                yield chunk
+        except Exception as exc:  # noqa: BLE001 - an error mid-stream is not retried
+            raise map_error(exc, model=model, token=token) from exc
+
+
+_END: Any = object()
+
+_CLIENTS: dict[HFSettings, HFClient] = {}
+
+
+def get_client(settings: HFSettings) -> HFClient:
+    """The shared :class:`HFClient` for ``settings`` (one per distinct settings value)."""
+    client = _CLIENTS.get(settings)
+    if client is None:
+        client = _CLIENTS.setdefault(settings, HFClient(settings))
+    return client

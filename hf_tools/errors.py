@@ -1,0 +1,279 @@
+"""The one error tree of hf_tools, and the one place that maps transport errors onto it.
+
+Every error inherits the matching ``langchain_core.exceptions.Model*Error``, so
+``Runnable.with_retry`` and existing ``except`` clauses keep working::
+
+    HFError (ModelError)
+    ├── HFInputError (ValueError)              bad input, raised before any request
+    ├── HFAuthenticationError                  401, or no token where one is needed
+    │   └── HFMissingTokenError
+    ├── HFPermissionError                      403
+    ├── HFPaymentRequiredError                 402: credits or quota exhausted
+    ├── HFModelNotFoundError                   404
+    ├── HFInvalidRequestError                  400 / 413 / 422, with the server's message
+    ├── HFRateLimitError                       429, with ``retry_after``
+    ├── HFServerError                          5xx
+    │   └── HFModelLoadingError                503 with ``estimated_time``
+    ├── HFResponseError                        a 2xx body that is not what the task returns
+    ├── HFConnectionError (ConnectionError)    reset, refused, DNS
+    └── HFTimeoutError (TimeoutError)          one request timed out
+        └── HFDeadlineExceededError            the call's total deadline ran out
+
+Example:
+    >>> from hf_tools.errors import HFRateLimitError, HFError
+    >>> from langchain_core.exceptions import ModelRateLimitError
+    >>> err = HFRateLimitError("slow down", status_code=429, retry_after=2.0)
+    >>> isinstance(err, ModelRateLimitError) and isinstance(err, HFError), err.retry_after
+    (True, 2.0)
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from typing import Any
+
+from langchain_core.exceptions import (
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelConnectionError,
+    ModelError,
+    ModelInvalidRequestError,
+    ModelNotFoundError,
+    ModelPermissionDeniedError,
+    ModelRateLimitError,
+    ModelTimeoutError,
+)
+
+__all__ = [
+    "HFAuthenticationError",
+    "HFConnectionError",
+    "HFDeadlineExceededError",
+    "HFError",
+    "HFInputError",
+    "HFInvalidRequestError",
+    "HFMissingTokenError",
+    "HFModelLoadingError",
+    "HFModelNotFoundError",
+    "HFPaymentRequiredError",
+    "HFPermissionError",
+    "HFRateLimitError",
+    "HFResponseError",
+    "HFServerError",
+    "HFTimeoutError",
+    "map_error",
+    "redact",
+]
+
+
+class HFError(ModelError):
+    """Base of every hf_tools error.
+
+    Attributes:
+        status_code: HTTP status of the failed response, if there was one.
+        model: the model id or endpoint the call went to, if known.
+        server_message: the ``error`` text the server sent, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        model: str | None = None,
+        server_message: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.model = model
+        self.server_message = server_message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class HFInputError(HFError, ValueError):
+    """The input was rejected locally; no request was sent."""
+
+
+class HFAuthenticationError(HFError, ModelAuthenticationError):
+    """The token is missing, invalid or expired (HTTP 401)."""
+
+
+class HFMissingTokenError(HFAuthenticationError):
+    """The call goes to the Hugging Face router and no token is configured."""
+
+
+class HFPermissionError(HFError, ModelPermissionDeniedError):
+    """The token may not use this model, e.g. a gated repo (HTTP 403)."""
+
+
+class HFPaymentRequiredError(HFError):
+    """Inference credits or quota are exhausted (HTTP 402)."""
+
+
+class HFModelNotFoundError(HFError, ModelNotFoundError):
+    """The model does not exist or no provider serves it (HTTP 404)."""
+
+
+class HFInvalidRequestError(HFError, ModelInvalidRequestError):
+    """The server rejected the request (HTTP 400/413/422); see ``server_message``."""
+
+
+class HFRateLimitError(HFError, ModelRateLimitError):
+    """Too many requests (HTTP 429). ``retry_after`` holds the server's advice in seconds."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class HFServerError(HFError, ModelAPIError):
+    """The server failed (HTTP 5xx)."""
+
+
+class HFModelLoadingError(HFServerError):
+    """The model is cold and loading (HTTP 503); ``estimated_time`` is the server's guess."""
+
+    def __init__(
+        self, message: str, *, estimated_time: float | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.estimated_time = estimated_time
+
+
+class HFResponseError(HFError, ModelAPIError):
+    """The server answered 2xx with a body that is not what the task returns."""
+
+
+class HFConnectionError(HFError, ModelConnectionError, ConnectionError):
+    """The server could not be reached or dropped the connection."""
+
+
+class HFTimeoutError(HFError, ModelTimeoutError, TimeoutError):
+    """One request took longer than ``HFSettings.timeout``."""
+
+
+class HFDeadlineExceededError(HFTimeoutError):
+    """The whole call, retries included, ran past ``HFSettings.deadline``."""
+
+
+_STATUS_TO_ERROR: dict[int, type[HFError]] = {
+    400: HFInvalidRequestError,
+    401: HFAuthenticationError,
+    402: HFPaymentRequiredError,
+    403: HFPermissionError,
+    404: HFModelNotFoundError,
+    413: HFInvalidRequestError,
+    422: HFInvalidRequestError,
+    424: HFServerError,
+    429: HFRateLimitError,
+}
+
+# TGI error classes raised by huggingface_hub (by name, they exist in 1.x and 2.x).
+_TGI_ERROR_NAMES: dict[str, type[HFError]] = {
+    "ValidationError": HFInvalidRequestError,
+    "GenerationError": HFServerError,
+    "OverloadedError": HFRateLimitError,
+    "IncompleteGenerationError": HFServerError,
+    "UnknownError": HFServerError,
+}
+
+
+def redact(text: str, secret: str | None) -> str:
+    """Replace every occurrence of ``secret`` in ``text`` (no-op for an empty secret)."""
+    if secret and secret in text:
+        return text.replace(secret, "***")
+    return text
+
+
+def _hub_http_module() -> Any:
+    """The HTTP library huggingface_hub is built on (httpx in 1.x, httpx2 in 2.x)."""
+    from huggingface_hub.errors import HTTPError
+
+    return importlib.import_module(HTTPError.__module__.split(".")[0])
+
+
+def _server_fields(response: Any) -> dict[str, Any]:
+    try:
+        body = json.loads(response.content or b"{}")
+    except (ValueError, UnicodeDecodeError, AttributeError, RuntimeError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _retry_after(response: Any, body: dict[str, Any]) -> float | None:
+    header = response.headers.get("retry-after")
+    if header is not None:
+        try:
+            return max(0.0, float(header))
+        except ValueError:
+            pass
+    value = body.get("retry_after") or body.get("estimated_time")
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _from_response(exc: Exception, response: Any, model: str | None) -> HFError:
+    status = int(response.status_code)
+    body = _server_fields(response)
+    raw = body.get("error") or body.get("message") or getattr(exc, "server_message", None)
+    server_message = raw if isinstance(raw, str) else (json.dumps(raw) if raw else None)
+    detail = server_message or (response.text[:300] if hasattr(response, "text") else "")
+    where = f" for model {model!r}" if model else ""
+    message = f"HTTP {status}{where}: {detail}".rstrip(": ")
+    common: dict[str, Any] = {"status_code": status, "model": model, "server_message": server_message}
+    if status == 503 and isinstance(body.get("estimated_time"), (int, float)):
+        return HFModelLoadingError(
+            message, estimated_time=float(body["estimated_time"]), **common
+        )
+    if status == 429:
+        return HFRateLimitError(message, retry_after=_retry_after(response, body), **common)
+    cls = _STATUS_TO_ERROR.get(status)
+    if cls is None:
+        cls = HFServerError if status >= 500 else HFInvalidRequestError
+    return cls(message, **common)
+
+
+def map_error(exc: BaseException, *, model: str | None = None, token: str | None = None) -> HFError:
+    """Turn any error raised by huggingface_hub/httpx(2) into the matching :class:`HFError`.
+
+    This is the only place that knows the transport's error classes. The token, if given,
+    is scrubbed from the message.
+
+    Args:
+        exc: the error raised by the client.
+        model: the model id or endpoint, for the message.
+        token: a secret to scrub from the message.
+    """
+    if isinstance(exc, HFError):
+        return exc
+    error = _map(exc, model)
+    error.message = redact(error.message, token)
+    if error.server_message:
+        error.server_message = redact(error.server_message, token)
+    error.args = (error.message,)
+    return error
+
+
+def _map(exc: BaseException, model: str | None) -> HFError:
+    where = f" for model {model!r}" if model else ""
+    response = getattr(exc, "response", None)
+    if response is not None and getattr(response, "status_code", None) is not None:
+        try:
+            return _from_response(exc, response, model)  # type: ignore[arg-type]
+        except Exception:  # noqa: BLE001 - a half-built response must not hide the error
+            pass
+    tgi = _TGI_ERROR_NAMES.get(type(exc).__name__)
+    if tgi is not None and type(exc).__module__.startswith("huggingface_hub"):
+        return tgi(f"{type(exc).__name__}{where}: {exc}", model=model, server_message=str(exc))
+    http = _hub_http_module()
+    if isinstance(exc, (TimeoutError, http.TimeoutException)):
+        return HFTimeoutError(f"request timed out{where}", model=model)
+    if isinstance(exc, (ConnectionError, http.TransportError)):
+        return HFConnectionError(f"connection failed{where}: {type(exc).__name__}: {exc}", model=model)
+    if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError, KeyError, IndexError, TypeError)):
+        return HFResponseError(f"malformed response{where}: {type(exc).__name__}: {exc}", model=model)
+    if isinstance(exc, ValueError):
+        return HFInvalidRequestError(f"invalid request{where}: {exc}", model=model)
+    return HFError(f"{type(exc).__name__}{where}: {exc}", model=model)

@@ -1,0 +1,191 @@
+"""One generic Runnable, built from a task declaration."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig, RunnableSerializable
+from langchain_core.runnables.config import ensure_config
+from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model
+
+from hf_tools.client import HFClient, get_client
+from hf_tools.settings import HFSettings
+from hf_tools.tasks import TASKS, TaskSpec
+
+__all__ = ["HFTaskRunnable", "runnable"]
+
+
+class HFTaskRunnable(RunnableSerializable[Any, Any]):
+    """Any Inference API task as a typed LangChain Runnable.
+
+    The input may be a plain value (it fills the task's first field), a dict, or the
+    task's pydantic input model; it is validated before any request is sent. ``ainvoke``
+    and ``abatch`` run on ``AsyncInferenceClient``; ``batch`` and ``abatch`` keep at most
+    ``settings.max_concurrency`` requests in flight unless the config says otherwise.
+    Streaming tasks (text-generation) stream tokens from ``stream``/``astream``.
+
+    Example:
+        >>> from hf_tools import runnable
+        >>> from hf_tools.testing import LoopbackServer
+        >>> with LoopbackServer() as server:
+        ...     classify = runnable("text-classification", base_url=server.base_url)
+        ...     classify.invoke("I love this library")[0].label
+        'POSITIVE'
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    task: str = Field(description="The task name as the Hub spells it.")
+    model: str | None = Field(default=None, description="Model id or endpoint URL.")
+    settings: HFSettings = Field(default_factory=HFSettings)
+
+    @property
+    def spec(self) -> TaskSpec:
+        """The task's declaration."""
+        return TASKS[self.task]
+
+    @property
+    def target_model(self) -> str:
+        """The model this Runnable calls: the given one or the task's default."""
+        return self.model or self.spec.default_model
+
+    @property
+    def client(self) -> HFClient:
+        """The shared client for this Runnable's settings."""
+        return get_client(self.settings)
+
+    def get_name(self, suffix: str | None = None, *, name: str | None = None) -> str:
+        base = name or self.name or f"HF[{self.spec.name}]"
+        return f"{base}{suffix}" if suffix else base
+
+    @property
+    def InputType(self) -> Any:  # noqa: N802 - LangChain's protocol name
+        return self.spec.input_model
+
+    @property
+    def OutputType(self) -> Any:  # noqa: N802 - LangChain's protocol name
+        return self.spec.output_type
+
+    def get_input_schema(self, config: RunnableConfig | None = None) -> type[BaseModel]:
+        return self.spec.input_model
+
+    def get_output_schema(self, config: RunnableConfig | None = None) -> type[BaseModel]:
+        name = "".join(part.title() for part in self.spec.name.split("-")) + "Output"
+        return create_model(name, __base__=RootModel[self.spec.output_type])  # type: ignore[call-overload,no-any-return]
+
+    # -- the calls ---------------------------------------------------------------------
+    def run(self, value: Any) -> Any:
+        """Validate ``value`` and call the task once, without LangChain callbacks."""
+        spec = self.spec
+        data = spec.coerce_input(value)
+        raw = self.client.call(spec.method, self.target_model, task=spec.name, **spec.call_kwargs(data))
+        return spec.finish(raw)
+
+    async def arun(self, value: Any) -> Any:
+        """Async :meth:`run` on ``AsyncInferenceClient``."""
+        spec = self.spec
+        data = spec.coerce_input(value)
+        raw = await self.client.acall(spec.method, self.target_model, task=spec.name, **spec.call_kwargs(data))
+        return spec.finish(raw)
+
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        return self._call_with_config(self.run, input, config, run_type="llm" if self.spec.streams else None)
+
+    async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        return await self._acall_with_config(self.arun, input, config)
+
+    def _with_concurrency(
+        self, config: RunnableConfig | list[RunnableConfig] | None
+    ) -> RunnableConfig | list[RunnableConfig]:
+        if isinstance(config, list):
+            return [self._with_concurrency(c) for c in config]  # type: ignore[misc]
+        config = ensure_config(config)
+        if config.get("max_concurrency") is None:
+            config["max_concurrency"] = self.settings.max_concurrency
+        return config
+
+    def batch(
+        self,
+        inputs: list[Any],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[Any]:
+        return super().batch(
+            inputs, self._with_concurrency(config), return_exceptions=return_exceptions, **kwargs
+        )
+
+    async def abatch(
+        self,
+        inputs: list[Any],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[Any]:
+        return await super().abatch(
+            inputs, self._with_concurrency(config), return_exceptions=return_exceptions, **kwargs
+        )
+
+    # -- streaming -----------------------------------------------------------------------
+    def _stream_chunks(self, inputs: Iterator[Any]) -> Iterator[Any]:
+        value = None
+        for value in inputs:
+            pass
+        spec = self.spec
+        data = spec.coerce_input(value)
+        yield from self.client.stream(spec.method, self.target_model, task=spec.name, **spec.call_kwargs(data))
+
+    async def _astream_chunks(self, inputs: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        value = None
+        async for value in inputs:
+            pass
+        spec = self.spec
+        data = spec.coerce_input(value)
+        async for chunk in self.client.astream(spec.method, self.target_model, task=spec.name, **spec.call_kwargs(data)):
+            yield chunk
+
+    def stream(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[Any]:
+        if not self.spec.streams:
+            yield from super().stream(input, config, **kwargs)
+            return
+        yield from self._transform_stream_with_config(iter([input]), self._stream_chunks, config)
+
+    async def astream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        if not self.spec.streams:
+            async for item in super().astream(input, config, **kwargs):
+                yield item
+            return
+
+        async def single() -> AsyncIterator[Any]:
+            yield input
+
+        async for chunk in self._atransform_stream_with_config(single(), self._astream_chunks, config):
+            yield chunk
+
+
+def runnable(task: str, *, model: str | None = None, **settings: Any) -> HFTaskRunnable:
+    """A typed Runnable for ``task``.
+
+    Args:
+        task: a Hub task name (``"summarization"``; ``snake_case`` works too).
+        model: a model id or endpoint URL; defaults to the task's default model.
+        **settings: any :class:`~hf_tools.settings.HFSettings` field (token, provider,
+            base_url, timeout, max_retries, deadline, max_concurrency, ...), or
+            ``settings=HFSettings(...)``.
+
+    Raises:
+        UnknownTaskError: no such task.
+
+    Example:
+        >>> from hf_tools import runnable
+        >>> runnable("summarization").target_model
+        'facebook/bart-large-cnn'
+    """
+    spec = TASKS[task]
+    base = settings.pop("settings", None) or HFSettings()
+    return HFTaskRunnable(task=spec.name, model=model, settings=base.merged(**settings))

@@ -1,0 +1,123 @@
+"""Connection settings shared by every Runnable, Tool, chat model and embedder.
+
+The token is held as a :class:`pydantic.SecretStr`, so it never shows in a ``repr``,
+a log line, a LangChain trace or an exception message.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+ROUTER_PROVIDER_DEFAULT = "auto"
+
+
+class HFSettings(BaseModel):
+    """How to reach the Inference API and how hard to try.
+
+    Every field can also be passed as a keyword to ``hf_tools.runnable``, ``hf_tools.tool``
+    and ``HFToolkit``. ``base_url`` may contain ``{model}``: it is then filled with the model
+    id, so one URL template can address many models on one server (the loopback test server
+    uses ``http://127.0.0.1:PORT/models/{model}/pipeline/{task}``, and ``{task}`` is filled
+    with the task name, as the router's ``/models/<id>/pipeline/<task>`` routes do). Without ``{model}`` every request goes to
+    exactly ``base_url`` (a dedicated Inference Endpoint, TGI or TEI).
+
+    Retry policy (see :mod:`hf_tools.retry`): a 503 "model is loading" waits the server's
+    ``estimated_time`` (capped by ``max_retry_wait``), a 429 waits its ``Retry-After``
+    (capped), other 5xx, connection errors and timeouts back off exponentially with full
+    jitter from ``backoff_base`` up to ``backoff_max``. 400/401/402/403/404/422 never retry.
+    At most ``max_retries`` retries happen and all attempts together stop at ``deadline``
+    seconds.
+
+    Example:
+        >>> from hf_tools import HFSettings
+        >>> s = HFSettings(token="hf_secret", timeout=10)
+        >>> "hf_secret" in repr(s)
+        False
+        >>> s.endpoint_for("org/model") is None
+        True
+        >>> HFSettings(base_url="http://127.0.0.1:8080/models/{model}").endpoint_for("a/b")
+        'http://127.0.0.1:8080/models/a/b'
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    token: SecretStr | None = Field(
+        default=None,
+        description="Hugging Face token. Falls back to HF_TOKEN, then to the stored login.",
+    )
+    provider: str | None = Field(
+        default=None, description="Inference provider (e.g. 'hf-inference'); None means 'auto'."
+    )
+    base_url: str | None = Field(
+        default=None,
+        description="Endpoint URL; may contain '{model}'. When set, 'provider' is ignored.",
+    )
+    timeout: float = Field(default=60.0, gt=0, description="Seconds for one HTTP request.")
+    max_retries: int = Field(default=4, ge=0, description="Retries after the first attempt.")
+    deadline: float | None = Field(
+        default=180.0, gt=0, description="Seconds for one call, all retries included."
+    )
+    max_concurrency: int = Field(default=8, ge=1, description="Requests in flight in a batch.")
+    max_retry_wait: float = Field(
+        default=60.0, ge=0, description="Cap on one wait for 'estimated_time'/'Retry-After'."
+    )
+    backoff_base: float = Field(default=0.5, ge=0, description="First exponential backoff.")
+    backoff_max: float = Field(default=20.0, ge=0, description="Largest exponential backoff.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("base_url must start with http:// or https://")
+        return value.rstrip("/") if value else value
+
+    def endpoint_for(self, model: str | None, task: str | None = None) -> str | None:
+        """The URL to send a request for ``model`` to, or None to let the Hub route it.
+
+        ``{model}`` and ``{task}`` in ``base_url`` are filled in; a ``{task}`` segment is
+        dropped (with the ``/pipeline/`` before it) when no task is given.
+        """
+        if model is not None and model.startswith(("http://", "https://")):
+            return model
+        if self.base_url is None:
+            return None
+        if "{model}" in self.base_url:
+            if model is None:
+                raise ValueError("base_url has a '{model}' placeholder but no model was given")
+            url = self.base_url.replace("{model}", model)
+        else:
+            url = self.base_url
+        if "{task}" in url:
+            url = url.replace("{task}", task) if task else url.replace("/pipeline/{task}", "").replace("{task}", "")
+        return url
+
+    def resolved_token(self) -> str | None:
+        """The token to send: the explicit one, else ``HF_TOKEN``, else the stored login."""
+        if self.token is not None:
+            return self.token.get_secret_value()
+        env = os.environ.get("HF_TOKEN")
+        if env:
+            return env
+        from huggingface_hub import get_token
+
+        return get_token()
+
+    def merged(self, **overrides: Any) -> HFSettings:
+        """A copy with the non-None ``overrides`` applied (validated like the constructor)."""
+        values = self.model_dump()
+        values["token"] = self.token
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return HFSettings(**values)
+
+
+SETTINGS_FIELDS = frozenset(HFSettings.model_fields)
+
+
+def split_settings(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split keyword arguments into (settings fields, everything else)."""
+    settings = {k: v for k, v in kwargs.items() if k in SETTINGS_FIELDS}
+    rest = {k: v for k, v in kwargs.items() if k not in SETTINGS_FIELDS}
+    return settings, rest

@@ -1,0 +1,114 @@
+"""What one task declaration holds, and the generic code every task shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from hf_tools.errors import HFInputError, HFResponseError
+
+__all__ = ["TaskInput", "TaskSpec"]
+
+
+class TaskInput(BaseModel):
+    """Base of every task's input model: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One Inference API task: everything the Runnable, Tool, CLI and test server need.
+
+    Attributes:
+        name: the Hub's task name, e.g. ``"text-classification"``.
+        description: what the task does, written for an LLM choosing a tool.
+        input_model: pydantic model of the arguments; field names are the keyword names of
+            the ``InferenceClient`` method, and the first field takes a plain input value.
+        output_type: the type the task returns (huggingface_hub's typed outputs).
+        method: the ``InferenceClient``/``AsyncInferenceClient`` method to call.
+        default_model: the model used when none is given.
+        render: turns an output into short text for an LLM.
+        wire_response: given the JSON body a client sent, a plausible server response
+            (used by :mod:`hf_tools.testing` so every registered task is served offline).
+        normalize: folds server quirks into ``output_type`` (e.g. a TEI flat list).
+        streams: whether the method supports ``stream=True``.
+
+    Example:
+        >>> from hf_tools import TASKS
+        >>> spec = TASKS["text-classification"]
+        >>> spec.coerce_input("I love it").text
+        'I love it'
+        >>> spec.method
+        'text_classification'
+    """
+
+    name: str
+    description: str
+    input_model: type[TaskInput]
+    output_type: Any
+    method: str
+    default_model: str
+    render: Callable[[Any], str]
+    wire_response: Callable[[dict[str, Any]], Any]
+    normalize: Callable[[Any], Any] = field(default=_identity)
+    streams: bool = False
+
+    @property
+    def tool_name(self) -> str:
+        """A tool name an LLM API accepts (``text_classification``)."""
+        return self.name.replace("-", "_")
+
+    @property
+    def primary_field(self) -> str:
+        """The field a plain (non-dict) input value is assigned to."""
+        return next(iter(self.input_model.model_fields))
+
+    @cached_property
+    def output_adapter(self) -> TypeAdapter[Any]:
+        """A pydantic adapter for ``output_type`` (JSON schema, validation, dumping)."""
+        return TypeAdapter(self.output_type)
+
+    def coerce_input(self, value: Any) -> TaskInput:
+        """Turn a plain value, a dict or an input model into a validated input model.
+
+        Raises:
+            HFInputError: the value does not fit the task's input model.
+        """
+        if isinstance(value, self.input_model):
+            return value
+        if isinstance(value, BaseModel):
+            value = value.model_dump(exclude_none=True)
+        if not isinstance(value, dict):
+            value = {self.primary_field: value}
+        try:
+            return self.input_model.model_validate(value)
+        except ValidationError as exc:
+            raise HFInputError(f"invalid input for task {self.name!r}: {_short(exc)}") from exc
+
+    def call_kwargs(self, data: TaskInput) -> dict[str, Any]:
+        """Keyword arguments for the client method (unset options are left out)."""
+        return data.model_dump(exclude_none=True)
+
+    def finish(self, raw: Any) -> Any:
+        """Normalize a raw client result into ``output_type``."""
+        try:
+            return self.normalize(raw)
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            raise HFResponseError(f"unexpected {self.name} response: {exc}") from exc
+
+
+def _short(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "input"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)

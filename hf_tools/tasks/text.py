@@ -1,0 +1,243 @@
+"""Declarations of the text tasks: one ``register(TaskSpec(...))`` per task."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from huggingface_hub import (
+    FillMaskOutputElement,
+    QuestionAnsweringOutputElement,
+    SummarizationOutput,
+    TableQuestionAnsweringOutputElement,
+    TextClassificationOutputElement,
+    TokenClassificationOutputElement,
+    TranslationOutput,
+    ZeroShotClassificationOutputElement,
+)
+from pydantic import Field
+
+from hf_tools.tasks import wire
+from hf_tools.tasks.registry import TaskRegistry
+from hf_tools.tasks.render import as_list, labels, pairs, text_of
+from hf_tools.tasks.spec import TaskInput, TaskSpec
+
+Truncation = Literal["do_not_truncate", "longest_first", "only_first", "only_second"]
+GENERATE_PARAMETERS = "Extra generation options (max_new_tokens, num_beams, ...)."
+
+
+class TextGenerationInput(TaskInput):
+    prompt: str = Field(min_length=1, description="The text to continue.")
+    max_new_tokens: int | None = Field(None, ge=1, description="Most tokens to generate.")
+    temperature: float | None = Field(None, ge=0, description="Sampling temperature.")
+    top_p: float | None = Field(None, gt=0, le=1, description="Nucleus sampling mass.")
+    top_k: int | None = Field(None, ge=1, description="Sample among the k likeliest tokens.")
+    typical_p: float | None = Field(None, gt=0, le=1, description="Typical decoding mass.")
+    repetition_penalty: float | None = Field(None, gt=0, description="Penalty for repeats.")
+    frequency_penalty: float | None = Field(None, description="Penalty by token frequency.")
+    stop: list[str] | None = Field(None, description="Stop when one of these is generated.")
+    seed: int | None = Field(None, description="Random seed for sampling.")
+    do_sample: bool | None = Field(None, description="Sample instead of greedy decoding.")
+    return_full_text: bool | None = Field(None, description="Prepend the prompt to the output.")
+    truncate: int | None = Field(None, ge=1, description="Keep only the last N prompt tokens.")
+    watermark: bool | None = Field(None, description="Watermark the output.")
+    best_of: int | None = Field(None, ge=1, description="Generate N and return the best.")
+    adapter_id: str | None = Field(None, description="LoRA adapter to use.")
+
+
+class TextClassificationInput(TaskInput):
+    text: str = Field(min_length=1, description="The text to classify.")
+    top_k: int | None = Field(None, ge=1, description="Return only the k likeliest labels.")
+    function_to_apply: Literal["sigmoid", "softmax", "none"] | None = Field(
+        None, description="How scores are computed from logits."
+    )
+
+
+class ZeroShotClassificationInput(TaskInput):
+    text: str = Field(min_length=1, description="The text to classify.")
+    candidate_labels: list[str] = Field(min_length=1, description="Labels to choose from.")
+    multi_label: bool | None = Field(None, description="Labels are independent (not exclusive).")
+    hypothesis_template: str | None = Field(
+        None, description="Template with {} for the label, e.g. 'This text is about {}.'"
+    )
+
+
+class QuestionAnsweringInput(TaskInput):
+    question: str = Field(min_length=1, description="The question.")
+    context: str = Field(min_length=1, description="The text holding the answer.")
+    top_k: int | None = Field(None, ge=1, description="Number of answers to return.")
+    doc_stride: int | None = Field(None, ge=0, description="Overlap between context chunks.")
+    max_answer_len: int | None = Field(None, ge=1, description="Longest answer in tokens.")
+    max_seq_len: int | None = Field(None, ge=1, description="Longest chunk in tokens.")
+    max_question_len: int | None = Field(None, ge=1, description="Longest question in tokens.")
+    handle_impossible_answer: bool | None = Field(None, description="Allow an empty answer.")
+    align_to_words: bool | None = Field(None, description="Align the span to whole words.")
+
+
+class SummarizationInput(TaskInput):
+    text: str = Field(min_length=1, description="The text to summarize.")
+    clean_up_tokenization_spaces: bool | None = Field(None, description="Tidy spaces.")
+    truncation: Truncation | None = Field(None, description="How to truncate long input.")
+    generate_parameters: dict[str, Any] | None = Field(None, description=GENERATE_PARAMETERS)
+
+
+class TranslationInput(TaskInput):
+    text: str = Field(min_length=1, description="The text to translate.")
+    src_lang: str | None = Field(None, description="Source language code, e.g. 'en_XX'.")
+    tgt_lang: str | None = Field(None, description="Target language code, e.g. 'fr_XX'.")
+    clean_up_tokenization_spaces: bool | None = Field(None, description="Tidy spaces.")
+    truncation: Truncation | None = Field(None, description="How to truncate long input.")
+    generate_parameters: dict[str, Any] | None = Field(None, description=GENERATE_PARAMETERS)
+
+
+class TokenClassificationInput(TaskInput):
+    text: str = Field(min_length=1, description="The text to tag (e.g. named entities).")
+    aggregation_strategy: Literal["none", "simple", "first", "average", "max"] | None = Field(
+        None, description="How sub-word tokens are merged into entities."
+    )
+    ignore_labels: list[str] | None = Field(None, description="Labels to leave out.")
+    stride: int | None = Field(None, ge=0, description="Overlap between chunks of long text.")
+
+
+class FillMaskInput(TaskInput):
+    text: str = Field(min_length=1, description="Text with a mask token, e.g. '[MASK]'.")
+    targets: list[str] | None = Field(None, description="Only score these words.")
+    top_k: int | None = Field(None, ge=1, description="Number of predictions.")
+
+
+class SentenceSimilarityInput(TaskInput):
+    sentence: str = Field(min_length=1, description="The sentence to compare.")
+    other_sentences: list[str] = Field(min_length=1, description="Sentences to compare it with.")
+
+
+class TableQuestionAnsweringInput(TaskInput):
+    table: dict[str, list[str]] = Field(
+        min_length=1, description="The table as {column name: [cell, ...]}, all cells strings."
+    )
+    query: str = Field(min_length=1, description="The question about the table.")
+    padding: Literal["do_not_pad", "longest", "max_length"] | None = Field(
+        None, description="Padding strategy."
+    )
+    sequential: bool | None = Field(None, description="Answer rows one by one.")
+    truncation: bool | None = Field(None, description="Truncate a large table.")
+
+
+def _generated_text(raw: Any) -> str:
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, list):
+        raw = raw[0]
+    return str(raw["generated_text"] if isinstance(raw, dict) else raw.generated_text)
+
+
+def register_text_tasks(registry: TaskRegistry) -> None:
+    """Declare every text task in ``registry``."""
+    registry.register(TaskSpec(
+        name="text-generation",
+        description="Continue a text prompt with a language model (completion, stories).",
+        input_model=TextGenerationInput,
+        output_type=str,
+        method="text_generation",
+        default_model="Qwen/Qwen2.5-7B-Instruct",
+        render=str,
+        wire_response=wire.text_generation,
+        normalize=_generated_text,
+        streams=True,
+    ))
+    registry.register(TaskSpec(
+        name="text-classification",
+        description="Classify a text (sentiment, topic, toxicity); returns labels with scores.",
+        input_model=TextClassificationInput,
+        output_type=list[TextClassificationOutputElement],
+        method="text_classification",
+        default_model="distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+        render=labels,
+        wire_response=wire.text_classification,
+        normalize=as_list,
+    ))
+    registry.register(TaskSpec(
+        name="zero-shot-classification",
+        description="Classify a text into labels you choose, with no training.",
+        input_model=ZeroShotClassificationInput,
+        output_type=list[ZeroShotClassificationOutputElement],
+        method="zero_shot_classification",
+        default_model="facebook/bart-large-mnli",
+        render=labels,
+        wire_response=wire.zero_shot_classification,
+        normalize=as_list,
+    ))
+    registry.register(TaskSpec(
+        name="question-answering",
+        description="Find the answer to a question as a span of a given context text.",
+        input_model=QuestionAnsweringInput,
+        output_type=list[QuestionAnsweringOutputElement],
+        method="question_answering",
+        default_model="deepset/roberta-base-squad2",
+        render=lambda out: "; ".join(f"{a.answer!r} (score {a.score:.2f})" for a in out) or "no answer",
+        wire_response=wire.question_answering,
+        normalize=as_list,
+    ))
+    registry.register(TaskSpec(
+        name="summarization",
+        description="Summarize a long text into a short one.",
+        input_model=SummarizationInput,
+        output_type=SummarizationOutput,
+        method="summarization",
+        default_model="facebook/bart-large-cnn",
+        render=text_of("summary_text"),
+        wire_response=wire.summarization,
+    ))
+    registry.register(TaskSpec(
+        name="translation",
+        description="Translate a text into another language.",
+        input_model=TranslationInput,
+        output_type=TranslationOutput,
+        method="translation",
+        default_model="Helsinki-NLP/opus-mt-en-fr",
+        render=text_of("translation_text"),
+        wire_response=wire.translation,
+    ))
+    registry.register(TaskSpec(
+        name="token-classification",
+        description="Tag entities in a text (people, places, organizations...).",
+        input_model=TokenClassificationInput,
+        output_type=list[TokenClassificationOutputElement],
+        method="token_classification",
+        default_model="dslim/bert-base-NER",
+        render=lambda out: ", ".join(
+            f"{e.word} ({e.entity_group or e.entity})" for e in out
+        ) or "no entities",
+        wire_response=wire.token_classification,
+        normalize=as_list,
+    ))
+    registry.register(TaskSpec(
+        name="fill-mask",
+        description="Guess the word hidden behind the mask token in a text.",
+        input_model=FillMaskInput,
+        output_type=list[FillMaskOutputElement],
+        method="fill_mask",
+        default_model="google-bert/bert-base-uncased",
+        render=lambda out: ", ".join(f"{p.token_str} ({p.score:.2f})" for p in out),
+        wire_response=wire.fill_mask,
+        normalize=as_list,
+    ))
+    registry.register(TaskSpec(
+        name="sentence-similarity",
+        description="Score how similar a sentence is to each of several others (0 to 1).",
+        input_model=SentenceSimilarityInput,
+        output_type=list[float],
+        method="sentence_similarity",
+        default_model="sentence-transformers/all-MiniLM-L6-v2",
+        render=lambda out: ", ".join(f"{s:.3f}" for s in out),
+        wire_response=wire.sentence_similarity,
+        normalize=lambda raw: [float(s) for s in raw],
+    ))
+    registry.register(TaskSpec(
+        name="table-question-answering",
+        description="Answer a question about a table given as columns of string cells.",
+        input_model=TableQuestionAnsweringInput,
+        output_type=TableQuestionAnsweringOutputElement,
+        method="table_question_answering",
+        default_model="google/tapas-base-finetuned-wtq",
+        render=pairs("answer", "aggregator"),
+        wire_response=wire.table_question_answering,
+    ))

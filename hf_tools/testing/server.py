@@ -1,0 +1,321 @@
+"""A loopback HTTP server that speaks the Inference API wire protocol.
+
+Routes (``<model-id>`` may contain ``/``):
+
+* ``POST /models/<model-id>`` — the task registered for that model (every task's default
+  model is registered to it);
+* ``POST /models/<model-id>/pipeline/<task>`` — an explicit task, as the router does;
+* any extra route added with :meth:`LoopbackServer.route` (e.g. an OpenAI-compatible chat).
+
+Answers come from each task's ``wire_response`` unless a scripted :class:`Reply` is queued
+for the model: error statuses with ``{"error": ...}`` bodies, ``estimated_time``,
+``Retry-After``, delays, malformed JSON, dropped connections and mid-stream errors.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from hf_tools.tasks import TASKS
+
+__all__ = ["LoopbackServer", "RecordedRequest", "Reply"]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted answer. Build it with the class methods.
+
+    Example:
+        >>> Reply.error(503, "Model is loading", estimated_time=0.1).status
+        503
+    """
+
+    status: int = 200
+    body: Any = None
+    raw: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    drop: bool = False
+    stream_error_after: int | None = None
+
+    @classmethod
+    def ok(cls, body: Any, **kwargs: Any) -> Reply:
+        """A 200 with ``body`` as JSON (or raw bytes if it is ``bytes``)."""
+        if isinstance(body, bytes):
+            return cls(raw=body, **kwargs)
+        return cls(body=body, **kwargs)
+
+    @classmethod
+    def error(
+        cls,
+        status: int,
+        message: str = "error",
+        *,
+        estimated_time: float | None = None,
+        retry_after: float | None = None,
+        error_type: str | None = None,
+        delay: float = 0.0,
+    ) -> Reply:
+        """An error status with the Inference API's ``{"error": ...}`` body."""
+        body: dict[str, Any] = {"error": message}
+        if estimated_time is not None:
+            body["estimated_time"] = estimated_time
+        if error_type is not None:
+            body["error_type"] = error_type
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        return cls(status=status, body=body, headers=headers, delay=delay)
+
+    @classmethod
+    def malformed(cls) -> Reply:
+        """A 200 whose body is not JSON."""
+        return cls(raw=b"{not json", headers={"Content-Type": "application/json"})
+
+    @classmethod
+    def dropped(cls) -> Reply:
+        """Close the connection without answering."""
+        return cls(drop=True)
+
+    @classmethod
+    def slow(cls, seconds: float) -> Reply:
+        """The normal answer, after ``seconds``."""
+        return cls(delay=seconds)
+
+    @classmethod
+    def stream_error(cls, after_tokens: int, message: str = "generation failed") -> Reply:
+        """For a streaming request: send ``after_tokens`` tokens, then an error event."""
+        return cls(body={"error": message, "error_type": "generation"}, stream_error_after=after_tokens)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """A request the server received (the Authorization header is reduced to a flag)."""
+
+    method: str
+    path: str
+    model: str | None
+    task: str | None
+    body: Any
+    authorized: bool
+    headers: dict[str, str]
+
+
+Handler = Callable[["LoopbackServer", RecordedRequest], "Reply | Iterator[bytes]"]
+
+
+class LoopbackServer:
+    """The Inference API on 127.0.0.1, for tests and offline demos.
+
+    Args:
+        port: port to listen on (0 picks a free one).
+        delay: seconds every request waits before it is answered.
+        models: extra ``{model id: task}`` registrations.
+
+    Example:
+        >>> from hf_tools import runnable
+        >>> from hf_tools.testing import LoopbackServer, Reply
+        >>> with LoopbackServer() as server:
+        ...     server.enqueue("facebook/bart-large-cnn", Reply.error(503, "loading", estimated_time=0.01))
+        ...     out = runnable("summarization", base_url=server.base_url).invoke("Short. Text.")
+        ...     out.summary_text, [r.task for r in server.requests]
+        ('Short.', ['summarization', 'summarization'])
+    """
+
+    def __init__(self, port: int = 0, *, delay: float = 0.0, models: dict[str, str] | None = None) -> None:
+        self.delay = delay
+        self.models: dict[str, str] = {spec.default_model: name for name, spec in TASKS.items()}
+        self.models.update({m: TASKS[t].name for m, t in (models or {}).items()})
+        self.requests: list[RecordedRequest] = []
+        self._queues: dict[str, deque[Reply]] = defaultdict(deque)
+        self._routes: dict[str, Handler] = {}
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _make_handler(self))
+        self._httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """A ``base_url`` template for :class:`~hf_tools.settings.HFSettings`."""
+        return f"{self.url}/models/{{model}}/pipeline/{{task}}"
+
+    def model_url(self, model: str, task: str | None = None) -> str:
+        """The URL of one model (optionally for an explicit task)."""
+        suffix = f"/pipeline/{TASKS[task].name}" if task else ""
+        return f"{self.url}/models/{model}{suffix}"
+
+    def start(self) -> LoopbackServer:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True, name="hf-loopback")
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._httpd.server_close()
+
+    def __enter__(self) -> LoopbackServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- scripting -------------------------------------------------------------------------
+    def register(self, model: str, task: str) -> None:
+        """Serve ``model`` at ``/models/<model>`` as ``task``."""
+        self.models[model] = TASKS[task].name
+
+    def enqueue(self, model: str, *replies: Reply) -> None:
+        """Answer the next requests for ``model`` with ``replies``, in order."""
+        with self._lock:
+            self._queues[model].extend(replies)
+
+    def route(self, path_suffix: str, handler: Handler) -> None:
+        """Serve any POST whose path ends with ``path_suffix`` with ``handler``."""
+        self._routes[path_suffix] = handler
+
+    def next_reply(self, model: str | None) -> Reply | None:
+        """Pop the next scripted reply for ``model``, if any."""
+        with self._lock:
+            queue = self._queues.get(model or "")
+            return queue.popleft() if queue else None
+
+    def requests_for(self, model: str) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.model == model]
+
+    def record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+
+def _split_path(path: str) -> tuple[str | None, str | None]:
+    path = path.split("?", 1)[0]
+    if not path.startswith("/models/"):
+        return None, None
+    rest = path[len("/models/"):]
+    if "/pipeline/" in rest:
+        model, task = rest.split("/pipeline/", 1)
+        return model, task
+    return rest, None
+
+
+def _sse_tokens(body: Any, reply: Reply | None) -> Iterator[bytes]:
+    text = body[0]["generated_text"] if isinstance(body, list) else body["generated_text"]
+    tokens = text.split(" ")
+    for index, token in enumerate(tokens):
+        if reply is not None and reply.stream_error_after is not None and index == reply.stream_error_after:
+            yield b"data:" + json.dumps(reply.body).encode() + b"\n\n"
+            return
+        piece = token if index == 0 else " " + token
+        event = {"index": index, "token": {"id": index, "text": piece, "logprob": -0.1, "special": False},
+                 "generated_text": text if index == len(tokens) - 1 else None, "details": None}
+        yield b"data:" + json.dumps(event).encode() + b"\n\n"
+
+
+def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
+    class _Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+            return
+
+        def do_GET(self) -> None:  # noqa: N802 - stdlib name
+            self._send(Reply.ok({"status": "ok", "models": server.models}) if self.path == "/health"
+                       else Reply.error(404, f"no route {self.path}"))
+
+        def do_POST(self) -> None:  # noqa: N802 - stdlib name
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            body: Any
+            if "json" in (self.headers.get("Content-Type") or "") or raw[:1] in (b"{", b"["):
+                try:
+                    body = json.loads(raw or b"null")
+                except ValueError:
+                    self._send(Reply.error(400, "request body is not valid JSON"))
+                    return
+            else:
+                body = {"inputs": raw}
+            model, task = _split_path(self.path)
+            task = task or (server.models.get(model) if model else None)
+            request = RecordedRequest(
+                method="POST", path=self.path, model=model, task=task, body=body,
+                authorized=bool(self.headers.get("Authorization")),
+                headers={k: v for k, v in self.headers.items() if k.lower() != "authorization"},
+            )
+            server.record(request)
+            if server.delay:
+                time.sleep(server.delay)
+            for suffix, handler in server._routes.items():
+                if self.path.split("?", 1)[0].endswith(suffix):
+                    self._answer(handler(server, request))
+                    return
+            reply = server.next_reply(model)
+            if reply is not None and reply.delay:
+                time.sleep(reply.delay)
+            if reply is not None and reply.drop:
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            if reply is not None and (reply.status != 200 or reply.body is not None or reply.raw is not None) \
+                    and reply.stream_error_after is None:
+                self._send(reply)
+                return
+            if model is None or task is None or task not in TASKS:
+                self._send(Reply.error(404, f"Model {model} does not exist"))
+                return
+            answer = TASKS[task].wire_response(body if isinstance(body, dict) else {"inputs": body})
+            if isinstance(body, dict) and body.get("stream"):
+                self._send_stream(_sse_tokens(answer, reply))
+                return
+            self._send(Reply.ok(answer))
+
+        def _answer(self, result: Reply | Iterator[bytes]) -> None:
+            if isinstance(result, Reply):
+                self._send(result)
+            else:
+                self._send_stream(result)
+
+        def _send(self, reply: Reply) -> None:
+            if reply.raw is not None:
+                payload = reply.raw
+                content_type = "application/octet-stream"
+            else:
+                payload = json.dumps(reply.body).encode()
+                content_type = "application/json"
+            self.send_response(reply.status)
+            headers = {"Content-Type": content_type, **reply.headers}
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _send_stream(self, events: Iterator[bytes]) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for event in events:
+                self.wfile.write(f"{len(event):x}\r\n".encode() + event + b"\r\n")
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+
+    return _Handler

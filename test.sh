@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Set everything up and run the whole test suite: lint, types, and pytest against
+# huggingface_hub 2.x (.venv) and 1.x (.venv-hub1).
+set -euo pipefail
+cd "$(dirname "$0")"
+export HF_HUB_DISABLE_TELEMETRY=1
+unset HF_HUB_OFFLINE || true
+scripts/bootstrap.sh .venv test
+scripts/bootstrap.sh .venv-hub1 test "huggingface_hub>=1.0,<2"
+echo "== ruff"; .venv/bin/ruff check hf_tools agents tests examples benchmarks
+echo "== mypy"; .venv/bin/mypy
+echo "== pytest (huggingface_hub $(.venv/bin/python -c 'import huggingface_hub as h; print(h.__version__)'))"
+.venv/bin/python -m pytest "$@"
+echo "== pytest (huggingface_hub $(.venv-hub1/bin/python -c 'import huggingface_hub as h; print(h.__version__)'))"
+.venv-hub1/bin/python -m pytest -p no:cacheprovider "$@"
