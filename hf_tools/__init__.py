@@ -6,6 +6,7 @@ Example:
     True
     >>> hf_tools.runnable("translation", model="Helsinki-NLP/opus-mt-en-de").target_model
     'Helsinki-NLP/opus-mt-en-de'
+
 """
 
 from __future__ import annotations

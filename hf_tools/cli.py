@@ -23,17 +23,20 @@ from pydantic import TypeAdapter
 _DEMO_INPUTS: dict[str, Any] = {
     "text-generation": {"prompt": "Once upon a time", "max_new_tokens": 6},
     "text-classification": "I love how simple this library is.",
-    "zero-shot-classification": {"text": "The match ended two all after extra time.",
-                                 "candidate_labels": ["politics", "sport", "cooking"]},
+    "zero-shot-classification": {
+        "text": "The match ended two all after extra time.",
+        "candidate_labels": ["politics", "sport", "cooking"],
+    },
     "question-answering": {"question": "Where does Ada live?", "context": "Ada lives in London."},
     "summarization": "LangChain composes runnables. hf_tools turns Inference API tasks into them.",
-    "translation": {"text": "Good morning", "tgt_lang": "fr"},
+    "translation": {"text": "Good morning", "src_lang": "en", "tgt_lang": "fr"},
     "token-classification": "Yesterday Ada met Alan in Paris.",
     "fill-mask": "The capital of France is [MASK].",
-    "sentence-similarity": {"sentence": "a cat sat on the mat",
-                            "other_sentences": ["a cat sat", "stock markets fell"]},
-    "table-question-answering": {"table": {"city": ["Paris", "Rome"], "country": ["France", "Italy"]},
-                                 "query": "Which country is Rome in?"},
+    "sentence-similarity": {"sentence": "a cat sat on the mat", "other_sentences": ["a cat sat", "stock markets fell"]},
+    "table-question-answering": {
+        "table": {"city": ["Paris", "Rome"], "country": ["France", "Italy"]},
+        "query": "Which country is Rome in?",
+    },
 }
 
 
@@ -96,8 +99,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             spec = TASKS[name]
             output = runnable(name, base_url=server.base_url).invoke(value)
             print(f"[{name}] {spec.render(output)}")
-        chain = runnable("summarization", base_url=server.base_url) | (lambda s: s.summary_text) | runnable(
-            "translation", base_url=server.base_url
+        chain = (
+            runnable("summarization", base_url=server.base_url)
+            | (lambda s: s.summary_text)
+            | runnable("translation", base_url=server.base_url)
         )
         print(f"\n[chain summarization | translation] {chain.invoke('Chains compose. Tools act.').translation_text}")
     return 0

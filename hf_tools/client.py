@@ -20,7 +20,7 @@ import asyncio
 import logging
 import time
 import weakref
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
 from typing import Any
 
@@ -54,6 +54,7 @@ class HFClient:
         >>> client = HFClient(HFSettings(base_url="http://127.0.0.1:9/models/{model}"))
         >>> client.endpoint("org/model")
         'http://127.0.0.1:9/models/org/model'
+
     """
 
     def __init__(self, settings: HFSettings) -> None:
@@ -115,13 +116,12 @@ class HFClient:
     def _next_delay(
         self, exc: BaseException, attempt: int, deadline: _Deadline, model: str | None, token: str | None
     ) -> tuple[HFError, float | None]:
-        error = map_error(exc, model=self._target(model, task), token=token)
+        error = map_error(exc, model=model, token=token)
         delay = retry_delay(error, attempt, self.settings)
         left = deadline.remaining()
         if delay is not None and left is not None and delay >= left:
             raise HFDeadlineExceededError(
-                f"deadline of {self.settings.deadline}s exceeded after {attempt + 1} attempt(s);"
-                f" last error: {error}",
+                f"deadline of {self.settings.deadline}s exceeded after {attempt + 1} attempt(s); last error: {error}",
                 model=error.model,
                 status_code=error.status_code,
             ) from error
@@ -140,7 +140,7 @@ class HFClient:
                 return getattr(client, method)(*args, model=self._target(model, task), **kwargs)
             except HFError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - mapped right below
+            except Exception as exc:
                 error, delay = self._next_delay(exc, attempt, deadline, model, token)
                 if delay is None:
                     raise error from exc
@@ -163,14 +163,16 @@ class HFClient:
                     return await (coro if left is None else asyncio.wait_for(coro, max(left, 0.001)))
             except HFError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - mapped right below
+            except Exception as exc:
                 error, delay = self._next_delay(exc, attempt, deadline, model, token)
                 if delay is None:
                     raise error from exc
             await asyncio.sleep(delay)
             attempt += 1
 
-    def stream(self, method: str, model: str | None, /, *args: Any, task: str | None = None, **kwargs: Any) -> Iterator[Any]:
+    def stream(
+        self, method: str, model: str | None, /, *args: Any, task: str | None = None, **kwargs: Any
+    ) -> Iterator[Any]:
         """Stream ``method(..., stream=True)``; retries apply only before the first chunk."""
         token = self._token(model)
         deadline = _Deadline(self.settings.deadline)
@@ -180,7 +182,7 @@ class HFClient:
             try:
                 iterator = iter(getattr(client, method)(*args, model=self._target(model, task), stream=True, **kwargs))
                 first = next(iterator, _END)
-            except Exception as exc:  # noqa: BLE001 - mapped right below
+            except Exception as exc:
                 client.close()
                 error, delay = self._next_delay(exc, attempt, deadline, model, token)
                 if delay is None:
@@ -192,14 +194,15 @@ class HFClient:
                 if first is _END:
                     return
                 yield first
-                for chunk in iterator:
-                    yield chunk
-            except Exception as exc:  # noqa: BLE001 - an error mid-stream is not retried
+                yield from iterator
+            except Exception as exc:
                 raise map_error(exc, model=model, token=token) from exc
             finally:
                 client.close()
 
-    async def astream(self, method: str, model: str | None, /, *args: Any, task: str | None = None, **kwargs: Any) -> AsyncIterator[Any]:
+    async def astream(
+        self, method: str, model: str | None, /, *args: Any, task: str | None = None, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         """Async :meth:`stream`: retries only before the first chunk."""
         token = self._token(model)
         deadline = _Deadline(self.settings.deadline)
@@ -207,9 +210,11 @@ class HFClient:
         attempt = 0
         while True:
             try:
-                iterator = (await getattr(client, method)(*args, model=self._target(model, task), stream=True, **kwargs)).__aiter__()
+                iterator = (
+                    await getattr(client, method)(*args, model=self._target(model, task), stream=True, **kwargs)
+                ).__aiter__()
                 first = await anext(iterator, _END)
-            except Exception as exc:  # noqa: BLE001 - mapped right below
+            except Exception as exc:
                 error, delay = self._next_delay(exc, attempt, deadline, model, token)
                 if delay is None:
                     raise error from exc
@@ -223,7 +228,7 @@ class HFClient:
             yield first
             async for chunk in iterator:
                 yield chunk
-        except Exception as exc:  # noqa: BLE001 - an error mid-stream is not retried
+        except Exception as exc:
             raise map_error(exc, model=model, token=token) from exc
 
 

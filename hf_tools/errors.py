@@ -25,6 +25,7 @@ Example:
     >>> err = HFRateLimitError("slow down", status_code=429, retry_after=2.0)
     >>> isinstance(err, ModelRateLimitError) and isinstance(err, HFError), err.retry_after
     (True, 2.0)
+
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ class HFError(ModelError):
         status_code: HTTP status of the failed response, if there was one.
         model: the model id or endpoint the call went to, if known.
         server_message: the ``error`` text the server sent, if any.
+
     """
 
     def __init__(
@@ -136,9 +138,7 @@ class HFServerError(HFError, ModelAPIError):
 class HFModelLoadingError(HFServerError):
     """The model is cold and loading (HTTP 503); ``estimated_time`` is the server's guess."""
 
-    def __init__(
-        self, message: str, *, estimated_time: float | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, message: str, *, estimated_time: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.estimated_time = estimated_time
 
@@ -190,7 +190,7 @@ def redact(text: str, secret: str | None) -> str:
 
 def _hub_http_module() -> Any:
     """The HTTP library huggingface_hub is built on (httpx in 1.x, httpx2 in 2.x)."""
-    from huggingface_hub.errors import HTTPError
+    from huggingface_hub.errors import HTTPError  # type: ignore[attr-defined]
 
     return importlib.import_module(HTTPError.__module__.split(".")[0])
 
@@ -224,9 +224,7 @@ def _from_response(exc: Exception, response: Any, model: str | None) -> HFError:
     message = f"HTTP {status}{where}: {detail}".rstrip(": ")
     common: dict[str, Any] = {"status_code": status, "model": model, "server_message": server_message}
     if status == 503 and isinstance(body.get("estimated_time"), (int, float)):
-        return HFModelLoadingError(
-            message, estimated_time=float(body["estimated_time"]), **common
-        )
+        return HFModelLoadingError(message, estimated_time=float(body["estimated_time"]), **common)
     if status == 429:
         return HFRateLimitError(message, retry_after=_retry_after(response, body), **common)
     cls = _STATUS_TO_ERROR.get(status)
@@ -245,6 +243,7 @@ def map_error(exc: BaseException, *, model: str | None = None, token: str | None
         exc: the error raised by the client.
         model: the model id or endpoint, for the message.
         token: a secret to scrub from the message.
+
     """
     if isinstance(exc, HFError):
         return exc

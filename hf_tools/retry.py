@@ -22,6 +22,7 @@ Example:
     12.0
     >>> retry_delay(HFAuthenticationError("bad token"), 0, s) is None
     True
+
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def retry_delay(error: HFError, attempt: int, settings: HFSettings) -> float | N
         error: the mapped error of the failed attempt.
         attempt: how many retries have already happened (0 for the first failure).
         settings: retry limits.
+
     """
     if attempt >= settings.max_retries or not isinstance(error, _RETRYABLE):
         return None

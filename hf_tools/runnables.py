@@ -32,6 +32,7 @@ class HFTaskRunnable(RunnableSerializable[Any, Any]):
         ...     classify = runnable("text-classification", base_url=server.base_url)
         ...     classify.invoke("I love this library")[0].label
         'POSITIVE'
+
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -72,7 +73,8 @@ class HFTaskRunnable(RunnableSerializable[Any, Any]):
 
     def get_output_schema(self, config: RunnableConfig | None = None) -> type[BaseModel]:
         name = "".join(part.title() for part in self.spec.name.split("-")) + "Output"
-        return create_model(name, __base__=RootModel[self.spec.output_type])  # type: ignore[call-overload,no-any-return]
+        root: Any = RootModel[self.spec.output_type]  # type: ignore[name-defined]
+        return create_model(name, __base__=root)  # type: ignore[no-any-return]
 
     # -- the calls ---------------------------------------------------------------------
     def run(self, value: Any) -> Any:
@@ -113,9 +115,7 @@ class HFTaskRunnable(RunnableSerializable[Any, Any]):
         return_exceptions: bool = False,
         **kwargs: Any,
     ) -> list[Any]:
-        return super().batch(
-            inputs, self._with_concurrency(config), return_exceptions=return_exceptions, **kwargs
-        )
+        return super().batch(inputs, self._with_concurrency(config), return_exceptions=return_exceptions, **kwargs)
 
     async def abatch(
         self,
@@ -131,20 +131,17 @@ class HFTaskRunnable(RunnableSerializable[Any, Any]):
 
     # -- streaming -----------------------------------------------------------------------
     def _stream_chunks(self, inputs: Iterator[Any]) -> Iterator[Any]:
-        value = None
-        for value in inputs:
-            pass
+        value = _last(inputs)
         spec = self.spec
         data = spec.coerce_input(value)
         yield from self.client.stream(spec.method, self.target_model, task=spec.name, **spec.call_kwargs(data))
 
     async def _astream_chunks(self, inputs: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        value = None
-        async for value in inputs:
-            pass
+        value = [item async for item in inputs][-1]
         spec = self.spec
         data = spec.coerce_input(value)
-        async for chunk in self.client.astream(spec.method, self.target_model, task=spec.name, **spec.call_kwargs(data)):
+        chunks = self.client.astream(spec.method, self.target_model, task=spec.name, **spec.call_kwargs(data))
+        async for chunk in chunks:
             yield chunk
 
     def stream(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[Any]:
@@ -153,9 +150,7 @@ class HFTaskRunnable(RunnableSerializable[Any, Any]):
             return
         yield from self._transform_stream_with_config(iter([input]), self._stream_chunks, config)
 
-    async def astream(
-        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
-    ) -> AsyncIterator[Any]:
+    async def astream(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> AsyncIterator[Any]:
         if not self.spec.streams:
             async for item in super().astream(input, config, **kwargs):
                 yield item
@@ -166,6 +161,11 @@ class HFTaskRunnable(RunnableSerializable[Any, Any]):
 
         async for chunk in self._atransform_stream_with_config(single(), self._astream_chunks, config):
             yield chunk
+
+
+def _last(inputs: Iterator[Any]) -> Any:
+    items = list(inputs)
+    return items[-1]
 
 
 def runnable(task: str, *, model: str | None = None, **settings: Any) -> HFTaskRunnable:
@@ -185,6 +185,7 @@ def runnable(task: str, *, model: str | None = None, **settings: Any) -> HFTaskR
         >>> from hf_tools import runnable
         >>> runnable("summarization").target_model
         'facebook/bart-large-cnn'
+
     """
     spec = TASKS[task]
     base = settings.pop("settings", None) or HFSettings()

@@ -21,8 +21,8 @@ class HFSettings(BaseModel):
     and ``HFToolkit``. ``base_url`` may contain ``{model}``: it is then filled with the model
     id, so one URL template can address many models on one server (the loopback test server
     uses ``http://127.0.0.1:PORT/models/{model}/pipeline/{task}``, and ``{task}`` is filled
-    with the task name, as the router's ``/models/<id>/pipeline/<task>`` routes do). Without ``{model}`` every request goes to
-    exactly ``base_url`` (a dedicated Inference Endpoint, TGI or TEI).
+    with the task name, as the router's ``/models/<id>/pipeline/<task>`` routes do).
+    Without ``{model}`` every request goes to exactly ``base_url`` (a dedicated Inference Endpoint, TGI or TEI).
 
     Retry policy (see :mod:`hf_tools.retry`): a 503 "model is loading" waits the server's
     ``estimated_time`` (capped by ``max_retry_wait``), a 429 waits its ``Retry-After``
@@ -40,6 +40,7 @@ class HFSettings(BaseModel):
         True
         >>> HFSettings(base_url="http://127.0.0.1:8080/models/{model}").endpoint_for("a/b")
         'http://127.0.0.1:8080/models/a/b'
+
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -57,13 +58,9 @@ class HFSettings(BaseModel):
     )
     timeout: float = Field(default=60.0, gt=0, description="Seconds for one HTTP request.")
     max_retries: int = Field(default=4, ge=0, description="Retries after the first attempt.")
-    deadline: float | None = Field(
-        default=180.0, gt=0, description="Seconds for one call, all retries included."
-    )
+    deadline: float | None = Field(default=180.0, gt=0, description="Seconds for one call, all retries included.")
     max_concurrency: int = Field(default=8, ge=1, description="Requests in flight in a batch.")
-    max_retry_wait: float = Field(
-        default=60.0, ge=0, description="Cap on one wait for 'estimated_time'/'Retry-After'."
-    )
+    max_retry_wait: float = Field(default=60.0, ge=0, description="Cap on one wait for 'estimated_time'/'Retry-After'.")
     backoff_base: float = Field(default=0.5, ge=0, description="First exponential backoff.")
     backoff_max: float = Field(default=20.0, ge=0, description="Largest exponential backoff.")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
 from langchain_core.tools import BaseTool, BaseToolkit
@@ -31,12 +31,13 @@ class HFTaskTool(BaseTool):
         ...                             "args": {"text": "Cats sleep a lot. They also eat."}})
         ...     msg.content, msg.artifact.summary_text
         ('Cats sleep a lot.', 'Cats sleep a lot.')
+
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     runnable: HFTaskRunnable = Field(exclude=True)
-    response_format: str = "content_and_artifact"
+    response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
 
     def _run(self, *, run_manager: CallbackManagerForToolRun | None = None, **kwargs: Any) -> tuple[str, Any]:
         output = self.runnable.run(kwargs)
@@ -70,6 +71,7 @@ def tool(
         >>> from hf_tools import tool
         >>> tool("fill-mask").name
         'fill_mask'
+
     """
     task_runnable = runnable(task, model=model, **settings)
     spec = task_runnable.spec
@@ -90,6 +92,7 @@ class HFToolkit(BaseToolkit):
         ...                 models={"translation": "Helsinki-NLP/opus-mt-en-de"})
         >>> [t.name for t in kit.get_tools()]
         ['summarization', 'translation']
+
     """
 
     tasks: list[str] = Field(default_factory=lambda: list(TASKS))
@@ -105,7 +108,7 @@ class HFToolkit(BaseToolkit):
         base = settings.pop("settings", None) or HFSettings()
         names = [TASKS[t].name for t in (tasks if tasks is not None else list(TASKS))]
         chosen = {TASKS[k].name: v for k, v in (models or {}).items()}
-        super().__init__(tasks=names, models=chosen, settings=base.merged(**settings))
+        super().__init__(tasks=names, models=chosen, settings=base.merged(**settings))  # type: ignore[call-arg]
 
     def get_tools(self) -> list[BaseTool]:
         return [tool(task, model=self.models.get(task), settings=self.settings) for task in self.tasks]

@@ -26,6 +26,7 @@ class TaskRegistry(Mapping[str, TaskSpec]):
         True
         >>> "summarization" in TASKS
         True
+
     """
 
     def __init__(self) -> None:

@@ -33,8 +33,6 @@ def pairs(*fields: str) -> Callable[[Any], str]:
     """Render the named fields that are set, as ``field: value`` pairs."""
 
     def render(output: Any) -> str:
-        return "; ".join(
-            f"{name}: {getattr(output, name)}" for name in fields if getattr(output, name, None)
-        )
+        return "; ".join(f"{name}: {getattr(output, name)}" for name in fields if getattr(output, name, None))
 
     return render

@@ -49,6 +49,7 @@ class TaskSpec:
         'I love it'
         >>> spec.method
         'text_classification'
+
     """
 
     name: str
@@ -82,6 +83,7 @@ class TaskSpec:
 
         Raises:
             HFInputError: the value does not fit the task's input model.
+
         """
         if isinstance(value, self.input_model):
             return value

@@ -14,7 +14,7 @@ from huggingface_hub import (
     TranslationOutput,
     ZeroShotClassificationOutputElement,
 )
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from hf_tools.tasks import wire
 from hf_tools.tasks.registry import TaskRegistry
@@ -88,6 +88,12 @@ class TranslationInput(TaskInput):
     truncation: Truncation | None = Field(None, description="How to truncate long input.")
     generate_parameters: dict[str, Any] | None = Field(None, description=GENERATE_PARAMETERS)
 
+    @model_validator(mode="after")
+    def _both_languages_or_neither(self) -> TranslationInput:
+        if (self.src_lang is None) != (self.tgt_lang is None):
+            raise ValueError("give both src_lang and tgt_lang, or neither")
+        return self
+
 
 class TokenClassificationInput(TaskInput):
     text: str = Field(min_length=1, description="The text to tag (e.g. named entities).")
@@ -114,9 +120,7 @@ class TableQuestionAnsweringInput(TaskInput):
         min_length=1, description="The table as {column name: [cell, ...]}, all cells strings."
     )
     query: str = Field(min_length=1, description="The question about the table.")
-    padding: Literal["do_not_pad", "longest", "max_length"] | None = Field(
-        None, description="Padding strategy."
-    )
+    padding: Literal["do_not_pad", "longest", "max_length"] | None = Field(None, description="Padding strategy.")
     sequential: bool | None = Field(None, description="Answer rows one by one.")
     truncation: bool | None = Field(None, description="Truncate a large table.")
 
@@ -131,113 +135,131 @@ def _generated_text(raw: Any) -> str:
 
 def register_text_tasks(registry: TaskRegistry) -> None:
     """Declare every text task in ``registry``."""
-    registry.register(TaskSpec(
-        name="text-generation",
-        description="Continue a text prompt with a language model (completion, stories).",
-        input_model=TextGenerationInput,
-        output_type=str,
-        method="text_generation",
-        default_model="Qwen/Qwen2.5-7B-Instruct",
-        render=str,
-        wire_response=wire.text_generation,
-        normalize=_generated_text,
-        streams=True,
-    ))
-    registry.register(TaskSpec(
-        name="text-classification",
-        description="Classify a text (sentiment, topic, toxicity); returns labels with scores.",
-        input_model=TextClassificationInput,
-        output_type=list[TextClassificationOutputElement],
-        method="text_classification",
-        default_model="distilbert/distilbert-base-uncased-finetuned-sst-2-english",
-        render=labels,
-        wire_response=wire.text_classification,
-        normalize=as_list,
-    ))
-    registry.register(TaskSpec(
-        name="zero-shot-classification",
-        description="Classify a text into labels you choose, with no training.",
-        input_model=ZeroShotClassificationInput,
-        output_type=list[ZeroShotClassificationOutputElement],
-        method="zero_shot_classification",
-        default_model="facebook/bart-large-mnli",
-        render=labels,
-        wire_response=wire.zero_shot_classification,
-        normalize=as_list,
-    ))
-    registry.register(TaskSpec(
-        name="question-answering",
-        description="Find the answer to a question as a span of a given context text.",
-        input_model=QuestionAnsweringInput,
-        output_type=list[QuestionAnsweringOutputElement],
-        method="question_answering",
-        default_model="deepset/roberta-base-squad2",
-        render=lambda out: "; ".join(f"{a.answer!r} (score {a.score:.2f})" for a in out) or "no answer",
-        wire_response=wire.question_answering,
-        normalize=as_list,
-    ))
-    registry.register(TaskSpec(
-        name="summarization",
-        description="Summarize a long text into a short one.",
-        input_model=SummarizationInput,
-        output_type=SummarizationOutput,
-        method="summarization",
-        default_model="facebook/bart-large-cnn",
-        render=text_of("summary_text"),
-        wire_response=wire.summarization,
-    ))
-    registry.register(TaskSpec(
-        name="translation",
-        description="Translate a text into another language.",
-        input_model=TranslationInput,
-        output_type=TranslationOutput,
-        method="translation",
-        default_model="Helsinki-NLP/opus-mt-en-fr",
-        render=text_of("translation_text"),
-        wire_response=wire.translation,
-    ))
-    registry.register(TaskSpec(
-        name="token-classification",
-        description="Tag entities in a text (people, places, organizations...).",
-        input_model=TokenClassificationInput,
-        output_type=list[TokenClassificationOutputElement],
-        method="token_classification",
-        default_model="dslim/bert-base-NER",
-        render=lambda out: ", ".join(
-            f"{e.word} ({e.entity_group or e.entity})" for e in out
-        ) or "no entities",
-        wire_response=wire.token_classification,
-        normalize=as_list,
-    ))
-    registry.register(TaskSpec(
-        name="fill-mask",
-        description="Guess the word hidden behind the mask token in a text.",
-        input_model=FillMaskInput,
-        output_type=list[FillMaskOutputElement],
-        method="fill_mask",
-        default_model="google-bert/bert-base-uncased",
-        render=lambda out: ", ".join(f"{p.token_str} ({p.score:.2f})" for p in out),
-        wire_response=wire.fill_mask,
-        normalize=as_list,
-    ))
-    registry.register(TaskSpec(
-        name="sentence-similarity",
-        description="Score how similar a sentence is to each of several others (0 to 1).",
-        input_model=SentenceSimilarityInput,
-        output_type=list[float],
-        method="sentence_similarity",
-        default_model="sentence-transformers/all-MiniLM-L6-v2",
-        render=lambda out: ", ".join(f"{s:.3f}" for s in out),
-        wire_response=wire.sentence_similarity,
-        normalize=lambda raw: [float(s) for s in raw],
-    ))
-    registry.register(TaskSpec(
-        name="table-question-answering",
-        description="Answer a question about a table given as columns of string cells.",
-        input_model=TableQuestionAnsweringInput,
-        output_type=TableQuestionAnsweringOutputElement,
-        method="table_question_answering",
-        default_model="google/tapas-base-finetuned-wtq",
-        render=pairs("answer", "aggregator"),
-        wire_response=wire.table_question_answering,
-    ))
+    registry.register(
+        TaskSpec(
+            name="text-generation",
+            description="Continue a text prompt with a language model (completion, stories).",
+            input_model=TextGenerationInput,
+            output_type=str,
+            method="text_generation",
+            default_model="Qwen/Qwen2.5-7B-Instruct",
+            render=str,
+            wire_response=wire.text_generation,
+            normalize=_generated_text,
+            streams=True,
+        )
+    )
+    registry.register(
+        TaskSpec(
+            name="text-classification",
+            description="Classify a text (sentiment, topic, toxicity); returns labels with scores.",
+            input_model=TextClassificationInput,
+            output_type=list[TextClassificationOutputElement],
+            method="text_classification",
+            default_model="distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+            render=labels,
+            wire_response=wire.text_classification,
+            normalize=as_list,
+        )
+    )
+    registry.register(
+        TaskSpec(
+            name="zero-shot-classification",
+            description="Classify a text into labels you choose, with no training.",
+            input_model=ZeroShotClassificationInput,
+            output_type=list[ZeroShotClassificationOutputElement],
+            method="zero_shot_classification",
+            default_model="facebook/bart-large-mnli",
+            render=labels,
+            wire_response=wire.zero_shot_classification,
+            normalize=as_list,
+        )
+    )
+    registry.register(
+        TaskSpec(
+            name="question-answering",
+            description="Find the answer to a question as a span of a given context text.",
+            input_model=QuestionAnsweringInput,
+            output_type=list[QuestionAnsweringOutputElement],
+            method="question_answering",
+            default_model="deepset/roberta-base-squad2",
+            render=lambda out: "; ".join(f"{a.answer!r} (score {a.score:.2f})" for a in out) or "no answer",
+            wire_response=wire.question_answering,
+            normalize=as_list,
+        )
+    )
+    registry.register(
+        TaskSpec(
+            name="summarization",
+            description="Summarize a long text into a short one.",
+            input_model=SummarizationInput,
+            output_type=SummarizationOutput,
+            method="summarization",
+            default_model="facebook/bart-large-cnn",
+            render=text_of("summary_text"),
+            wire_response=wire.summarization,
+        )
+    )
+    registry.register(
+        TaskSpec(
+            name="translation",
+            description="Translate a text into another language.",
+            input_model=TranslationInput,
+            output_type=TranslationOutput,
+            method="translation",
+            default_model="Helsinki-NLP/opus-mt-en-fr",
+            render=text_of("translation_text"),
+            wire_response=wire.translation,
+        )
+    )
+    registry.register(
+        TaskSpec(
+            name="token-classification",
+            description="Tag entities in a text (people, places, organizations...).",
+            input_model=TokenClassificationInput,
+            output_type=list[TokenClassificationOutputElement],
+            method="token_classification",
+            default_model="dslim/bert-base-NER",
+            render=lambda out: ", ".join(f"{e.word} ({e.entity_group or e.entity})" for e in out) or "no entities",
+            wire_response=wire.token_classification,
+            normalize=as_list,
+        )
+    )
+    registry.register(
+        TaskSpec(
+            name="fill-mask",
+            description="Guess the word hidden behind the mask token in a text.",
+            input_model=FillMaskInput,
+            output_type=list[FillMaskOutputElement],
+            method="fill_mask",
+            default_model="google-bert/bert-base-uncased",
+            render=lambda out: ", ".join(f"{p.token_str} ({p.score:.2f})" for p in out),
+            wire_response=wire.fill_mask,
+            normalize=as_list,
+        )
+    )
+    registry.register(
+        TaskSpec(
+            name="sentence-similarity",
+            description="Score how similar a sentence is to each of several others (0 to 1).",
+            input_model=SentenceSimilarityInput,
+            output_type=list[float],
+            method="sentence_similarity",
+            default_model="sentence-transformers/all-MiniLM-L6-v2",
+            render=lambda out: ", ".join(f"{s:.3f}" for s in out),
+            wire_response=wire.sentence_similarity,
+            normalize=lambda raw: [float(s) for s in raw],
+        )
+    )
+    registry.register(
+        TaskSpec(
+            name="table-question-answering",
+            description="Answer a question about a table given as columns of string cells.",
+            input_model=TableQuestionAnsweringInput,
+            output_type=TableQuestionAnsweringOutputElement,
+            method="table_question_answering",
+            default_model="google/tapas-base-finetuned-wtq",
+            render=pairs("answer", "aggregator"),
+            wire_response=wire.table_question_answering,
+        )
+    )

@@ -26,7 +26,6 @@ _POSITIVE = ("good", "great", "love", "excellent", "happy", "wonderful", "best",
 
 
 def text_generation(body: dict[str, Any]) -> Any:
-    prompt = str(body.get("inputs", ""))
     limit = _params(body).get("max_new_tokens") or 8
     words = [f"word{i}" for i in range(int(limit))]
     return [{"generated_text": " " + " ".join(words)}]
@@ -35,10 +34,8 @@ def text_generation(body: dict[str, Any]) -> Any:
 def text_classification(body: dict[str, Any]) -> Any:
     text = str(body.get("inputs", "")).lower()
     positive = 0.97 if any(word in text for word in _POSITIVE) else 0.03
-    ranked = sorted(
-        [{"label": "POSITIVE", "score": positive}, {"label": "NEGATIVE", "score": round(1 - positive, 4)}],
-        key=lambda item: -item["score"],
-    )
+    scores = {"POSITIVE": positive, "NEGATIVE": round(1 - positive, 4)}
+    ranked = [{"label": label, "score": score} for label, score in sorted(scores.items(), key=lambda kv: -kv[1])]
     top_k = _params(body).get("top_k")
     return [ranked[:top_k] if top_k else ranked]
 
@@ -58,7 +55,8 @@ def question_answering(body: dict[str, Any]) -> Any:
     question = str(inputs.get("question", ""))
     words = context.split()
     asked = {w.strip("?.,").lower() for w in question.split()}
-    pick = next((i for i, w in enumerate(words) if w.strip(".,").lower() not in asked), 0)
+    fresh = [i for i, w in enumerate(words) if w.strip(".,").lower() not in asked]
+    pick = fresh[-1] if fresh else 0
     answer = words[pick].strip(".,") if words else ""
     start = context.find(answer)
     top_k = _params(body).get("top_k") or 1
@@ -93,8 +91,13 @@ def token_classification(body: dict[str, Any]) -> Any:
         clean = word.strip(".,!?")
         if clean[:1].isupper() and start > 0:
             entities.append(
-                {"entity_group": "PER" if len(clean) % 2 else "LOC", "score": 0.99,
-                 "word": clean, "start": start, "end": start + len(clean)}
+                {
+                    "entity_group": "PER" if len(clean) % 2 else "LOC",
+                    "score": 0.99,
+                    "word": clean,
+                    "start": start,
+                    "end": start + len(clean),
+                }
             )
     return entities
 
@@ -106,8 +109,14 @@ def fill_mask(body: dict[str, Any]) -> Any:
     top_k = params.get("top_k") or 5
     out = []
     for rank, token in enumerate(targets[:top_k]):
-        out.append({"score": round(0.6 / (rank + 1), 4), "token": 1000 + rank, "token_str": token,
-                    "sequence": text.replace("[MASK]", token).replace("<mask>", token)})
+        out.append(
+            {
+                "score": round(0.6 / (rank + 1), 4),
+                "token": 1000 + rank,
+                "token_str": token,
+                "sequence": text.replace("[MASK]", token).replace("<mask>", token),
+            }
+        )
     return out
 
 
@@ -132,7 +141,11 @@ def table_question_answering(body: dict[str, Any]) -> Any:
             if str(cell).lower() in query:
                 other = columns[(col_index + 1) % len(columns)]
                 value = table[other][row_index]
-                return {"answer": value, "coordinates": [[row_index, (col_index + 1) % len(columns)]],
-                        "cells": [value], "aggregator": "NONE"}
+                return {
+                    "answer": value,
+                    "coordinates": [[row_index, (col_index + 1) % len(columns)]],
+                    "cells": [value],
+                    "aggregator": "NONE",
+                }
     first = table[columns[0]][0] if columns and table[columns[0]] else ""
     return {"answer": first, "coordinates": [[0, 0]], "cells": [first], "aggregator": "NONE"}

@@ -5,6 +5,7 @@ Example:
     >>> with LoopbackServer() as server:
     ...     server.url.startswith("http://127.0.0.1:")
     True
+
 """
 
 from hf_tools.testing.server import LoopbackServer, RecordedRequest, Reply

@@ -35,6 +35,7 @@ class Reply:
     Example:
         >>> Reply.error(503, "Model is loading", estimated_time=0.1).status
         503
+
     """
 
     status: int = 200
@@ -125,6 +126,7 @@ class LoopbackServer:
         ...     out = runnable("summarization", base_url=server.base_url).invoke("Short. Text.")
         ...     out.summary_text, [r.task for r in server.requests]
         ('Short.', ['summarization', 'summarization'])
+
     """
 
     def __init__(self, port: int = 0, *, delay: float = 0.0, models: dict[str, str] | None = None) -> None:
@@ -210,7 +212,7 @@ def _split_path(path: str) -> tuple[str | None, str | None]:
     path = path.split("?", 1)[0]
     if not path.startswith("/models/"):
         return None, None
-    rest = path[len("/models/"):]
+    rest = path[len("/models/") :]
     if "/pipeline/" in rest:
         model, task = rest.split("/pipeline/", 1)
         return model, task
@@ -225,8 +227,12 @@ def _sse_tokens(body: Any, reply: Reply | None) -> Iterator[bytes]:
             yield b"data:" + json.dumps(reply.body).encode() + b"\n\n"
             return
         piece = token if index == 0 else " " + token
-        event = {"index": index, "token": {"id": index, "text": piece, "logprob": -0.1, "special": False},
-                 "generated_text": text if index == len(tokens) - 1 else None, "details": None}
+        event = {
+            "index": index,
+            "token": {"id": index, "text": piece, "logprob": -0.1, "special": False},
+            "generated_text": text if index == len(tokens) - 1 else None,
+            "details": None,
+        }
         yield b"data:" + json.dumps(event).encode() + b"\n\n"
 
 
@@ -234,14 +240,17 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
-        def do_GET(self) -> None:  # noqa: N802 - stdlib name
-            self._send(Reply.ok({"status": "ok", "models": server.models}) if self.path == "/health"
-                       else Reply.error(404, f"no route {self.path}"))
+        def do_GET(self) -> None:
+            self._send(
+                Reply.ok({"status": "ok", "models": server.models})
+                if self.path == "/health"
+                else Reply.error(404, f"no route {self.path}")
+            )
 
-        def do_POST(self) -> None:  # noqa: N802 - stdlib name
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             body: Any
@@ -256,7 +265,11 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             model, task = _split_path(self.path)
             task = task or (server.models.get(model) if model else None)
             request = RecordedRequest(
-                method="POST", path=self.path, model=model, task=task, body=body,
+                method="POST",
+                path=self.path,
+                model=model,
+                task=task,
+                body=body,
                 authorized=bool(self.headers.get("Authorization")),
                 headers={k: v for k, v in self.headers.items() if k.lower() != "authorization"},
             )
@@ -274,8 +287,11 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
-            if reply is not None and (reply.status != 200 or reply.body is not None or reply.raw is not None) \
-                    and reply.stream_error_after is None:
+            if (
+                reply is not None
+                and (reply.status != 200 or reply.body is not None or reply.raw is not None)
+                and reply.stream_error_after is None
+            ):
                 self._send(reply)
                 return
             if model is None or task is None or task not in TASKS:
