@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/bootstrap.sh .venv test >&2
 export HF_HUB_DISABLE_TELEMETRY=1
-exec .venv/bin/python -m hf_tools.cli demo "$@"
+exec .venv/bin/hf-tools demo "$@"

@@ -1,6 +1,4 @@
-"""The ``hf-tools`` command.
-
-Sub-commands:
+"""Task sub-commands of ``hf-tools``:
 
 * ``hf-tools tasks`` — list the registered tasks and their default models;
 * ``hf-tools run TASK INPUT [--model M] [--base-url URL]`` — run one task, JSON out; INPUT
@@ -15,7 +13,6 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -108,12 +105,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``hf-tools``."""
-    parser = argparse.ArgumentParser(
-        prog="hf-tools", description="Hugging Face Inference API tasks as LangChain Runnables and Tools."
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
+def register(sub: Any) -> None:
+    """Add the task sub-commands (tasks, run, serve, demo) to the ``hf-tools`` parser."""
     sub.add_parser("tasks", help="list the registered tasks").set_defaults(func=_cmd_tasks)
     run = sub.add_parser("run", help="run one task and print its typed output as JSON")
     run.add_argument("task", help="task name, e.g. text-classification")
@@ -126,14 +119,3 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--delay", type=float, default=0.0, help="seconds each request takes")
     serve.set_defaults(func=_cmd_serve)
     sub.add_parser("demo", help="offline demo of every text task").set_defaults(func=_cmd_demo)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``hf-tools``."""
-    args = build_parser().parse_args(argv)
-    return int(args.func(args))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

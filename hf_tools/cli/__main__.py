@@ -1,0 +1,7 @@
+"""``python -m hf_tools.cli``."""
+
+import sys
+
+from hf_tools.cli import main
+
+sys.exit(main())
