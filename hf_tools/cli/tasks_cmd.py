@@ -4,7 +4,7 @@
 * ``hf-tools run TASK INPUT [--model M] [--base-url URL]`` — run one task, JSON out; INPUT
   is a plain value or a JSON object of the task's arguments;
 * ``hf-tools serve [--port P] [--delay S]`` — the loopback Inference API server;
-* ``hf-tools demo`` — every text task against a loopback server (offline, canned answers).
+* ``hf-tools demo`` — every task against a loopback server (offline, canned answers).
 """
 
 from __future__ import annotations
@@ -16,25 +16,6 @@ import time
 from typing import Any
 
 from pydantic import TypeAdapter
-
-_DEMO_INPUTS: dict[str, Any] = {
-    "text-generation": {"prompt": "Once upon a time", "max_new_tokens": 6},
-    "text-classification": "I love how simple this library is.",
-    "zero-shot-classification": {
-        "text": "The match ended two all after extra time.",
-        "candidate_labels": ["politics", "sport", "cooking"],
-    },
-    "question-answering": {"question": "Where does Ada live?", "context": "Ada lives in London."},
-    "summarization": "LangChain composes runnables. hf_tools turns Inference API tasks into them.",
-    "translation": {"text": "Good morning", "src_lang": "en", "tgt_lang": "fr"},
-    "token-classification": "Yesterday Ada met Alan in Paris.",
-    "fill-mask": "The capital of France is [MASK].",
-    "sentence-similarity": {"sentence": "a cat sat on the mat", "other_sentences": ["a cat sat", "stock markets fell"]},
-    "table-question-answering": {
-        "table": {"city": ["Paris", "Rome"], "country": ["France", "Italy"]},
-        "query": "Which country is Rome in?",
-    },
-}
 
 
 def _parse_input(text: str) -> Any:
@@ -89,12 +70,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from hf_tools.tasks import TASKS
     from hf_tools.testing import LoopbackServer
 
-    print("hf_tools demo — every text task as a Runnable, against a LOOPBACK test server")
+    print("hf_tools demo — every task as a Runnable, against a LOOPBACK test server")
     print("(offline: canned answers from hf_tools.testing, no token, no internet)\n")
     with LoopbackServer() as server:
-        for name, value in _DEMO_INPUTS.items():
-            spec = TASKS[name]
-            output = runnable(name, base_url=server.base_url).invoke(value)
+        for name, spec in TASKS.items():
+            output = runnable(name, base_url=server.base_url).invoke(spec.example)
             print(f"[{name}] {spec.render(output)}")
         chain = (
             runnable("summarization", base_url=server.base_url)
@@ -118,4 +98,4 @@ def register(sub: Any) -> None:
     serve.add_argument("--port", type=int, default=0)
     serve.add_argument("--delay", type=float, default=0.0, help="seconds each request takes")
     serve.set_defaults(func=_cmd_serve)
-    sub.add_parser("demo", help="offline demo of every text task").set_defaults(func=_cmd_demo)
+    sub.add_parser("demo", help="offline demo of every task").set_defaults(func=_cmd_demo)

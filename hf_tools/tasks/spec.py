@@ -41,6 +41,7 @@ class TaskSpec:
             (used by :mod:`hf_tools.testing` so every registered task is served offline).
         normalize: folds server quirks into ``output_type`` (e.g. a TEI flat list).
         streams: whether the method supports ``stream=True``.
+        example: a valid input, as tool arguments (used by docs, the demo and tests).
 
     Example:
         >>> from hf_tools import TASKS
@@ -62,6 +63,7 @@ class TaskSpec:
     wire_response: Callable[[dict[str, Any]], Any]
     normalize: Callable[[Any], Any] = field(default=_identity)
     streams: bool = False
+    example: dict[str, Any] = field(default_factory=dict)
 
     @property
     def tool_name(self) -> str:

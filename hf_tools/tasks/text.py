@@ -147,6 +147,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             wire_response=wire.text_generation,
             normalize=_generated_text,
             streams=True,
+            example={"prompt": "Once upon a time", "max_new_tokens": 6},
         )
     )
     registry.register(
@@ -160,6 +161,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             render=labels,
             wire_response=wire.text_classification,
             normalize=as_list,
+            example={"text": "I love how simple this library is."},
         )
     )
     registry.register(
@@ -173,6 +175,10 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             render=labels,
             wire_response=wire.zero_shot_classification,
             normalize=as_list,
+            example={
+                "text": "The match ended two all after extra time.",
+                "candidate_labels": ["politics", "sport", "cooking"],
+            },
         )
     )
     registry.register(
@@ -186,6 +192,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             render=lambda out: "; ".join(f"{a.answer!r} (score {a.score:.2f})" for a in out) or "no answer",
             wire_response=wire.question_answering,
             normalize=as_list,
+            example={"question": "Where does Ada live?", "context": "Ada lives in London."},
         )
     )
     registry.register(
@@ -198,6 +205,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             default_model="facebook/bart-large-cnn",
             render=text_of("summary_text"),
             wire_response=wire.summarization,
+            example={"text": "LangChain composes runnables. hf_tools turns Inference API tasks into them."},
         )
     )
     registry.register(
@@ -210,6 +218,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             default_model="Helsinki-NLP/opus-mt-en-fr",
             render=text_of("translation_text"),
             wire_response=wire.translation,
+            example={"text": "Good morning", "src_lang": "en", "tgt_lang": "fr"},
         )
     )
     registry.register(
@@ -223,6 +232,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             render=lambda out: ", ".join(f"{e.word} ({e.entity_group or e.entity})" for e in out) or "no entities",
             wire_response=wire.token_classification,
             normalize=as_list,
+            example={"text": "Yesterday Ada met Alan in Paris."},
         )
     )
     registry.register(
@@ -236,6 +246,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             render=lambda out: ", ".join(f"{p.token_str} ({p.score:.2f})" for p in out),
             wire_response=wire.fill_mask,
             normalize=as_list,
+            example={"text": "The capital of France is [MASK]."},
         )
     )
     registry.register(
@@ -249,6 +260,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             render=lambda out: ", ".join(f"{s:.3f}" for s in out),
             wire_response=wire.sentence_similarity,
             normalize=lambda raw: [float(s) for s in raw],
+            example={"sentence": "a cat sat on the mat", "other_sentences": ["a cat sat", "stock markets fell"]},
         )
     )
     registry.register(
@@ -261,5 +273,9 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             default_model="google/tapas-base-finetuned-wtq",
             render=pairs("answer", "aggregator"),
             wire_response=wire.table_question_answering,
+            example={
+                "table": {"city": ["Paris", "Rome"], "country": ["France", "Italy"]},
+                "query": "Which country is Rome in?",
+            },
         )
     )
