@@ -80,16 +80,16 @@ class HFTaskRunnable(RunnableSerializable[Any, Any]):
     def run(self, value: Any) -> Any:
         """Validate ``value`` and call the task once, without LangChain callbacks."""
         spec = self.spec
-        data = spec.coerce_input(value)
-        raw = self.client.call(spec.method, self.target_model, task=spec.name, **spec.call_kwargs(data))
-        return spec.finish(raw)
+        call = spec.prepare(spec.coerce_input(value), self.settings)
+        raw = self.client.call(spec.method, self.target_model, task=spec.name, **call.kwargs)
+        return call.finish(raw)
 
     async def arun(self, value: Any) -> Any:
         """Async :meth:`run` on ``AsyncInferenceClient``."""
         spec = self.spec
-        data = spec.coerce_input(value)
-        raw = await self.client.acall(spec.method, self.target_model, task=spec.name, **spec.call_kwargs(data))
-        return spec.finish(raw)
+        call = await spec.aprepare(spec.coerce_input(value), self.settings)
+        raw = await self.client.acall(spec.method, self.target_model, task=spec.name, **call.kwargs)
+        return call.finish(raw)
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         return self._call_with_config(self.run, input, config, run_type="llm" if self.spec.streams else None)

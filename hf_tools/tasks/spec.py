@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from hf_tools.errors import HFInputError, HFResponseError
 
-__all__ = ["TaskInput", "TaskSpec"]
+__all__ = ["CallHook", "PreparedCall", "TaskInput", "TaskSpec"]
 
 
 class TaskInput(BaseModel):
@@ -22,6 +22,30 @@ class TaskInput(BaseModel):
 
 def _identity(value: Any) -> Any:
     return value
+
+
+@dataclass(frozen=True)
+class PreparedCall:
+    """One ready client call: its keyword arguments and how to finish its raw result.
+
+    Example:
+        >>> from hf_tools import TASKS
+        >>> spec = TASKS["summarization"]
+        >>> spec.prepare(spec.coerce_input("Some text.")).kwargs
+        {'text': 'Some text.'}
+
+    """
+
+    kwargs: dict[str, Any]
+    finish: Callable[[Any], Any]
+
+
+class CallHook(Protocol):
+    """Per-call work beyond validation (e.g. reading media inputs, saving media outputs)."""
+
+    def prepare(self, spec: TaskSpec, kwargs: dict[str, Any], settings: Any) -> PreparedCall: ...
+
+    async def aprepare(self, spec: TaskSpec, kwargs: dict[str, Any], settings: Any) -> PreparedCall: ...
 
 
 @dataclass(frozen=True)
@@ -42,6 +66,8 @@ class TaskSpec:
         normalize: folds server quirks into ``output_type`` (e.g. a TEI flat list).
         streams: whether the method supports ``stream=True``.
         example: a valid input, as tool arguments (used by docs, the demo and tests).
+        hook: optional per-call work with the caller's settings (see :class:`CallHook`);
+            without one, the validated fields are the call's keyword arguments.
 
     Example:
         >>> from hf_tools import TASKS
@@ -64,6 +90,7 @@ class TaskSpec:
     normalize: Callable[[Any], Any] = field(default=_identity)
     streams: bool = False
     example: dict[str, Any] = field(default_factory=dict)
+    hook: CallHook | None = None
 
     @property
     def tool_name(self) -> str:
@@ -101,6 +128,18 @@ class TaskSpec:
     def call_kwargs(self, data: TaskInput) -> dict[str, Any]:
         """Keyword arguments for the client method (unset options are left out)."""
         return data.model_dump(exclude_none=True)
+
+    def prepare(self, data: TaskInput, settings: Any = None) -> PreparedCall:
+        """The client call for validated ``data`` (``settings`` reach the task's hook)."""
+        if self.hook is None:
+            return PreparedCall(self.call_kwargs(data), self.finish)
+        return self.hook.prepare(self, self.call_kwargs(data), settings)
+
+    async def aprepare(self, data: TaskInput, settings: Any = None) -> PreparedCall:
+        """Async :meth:`prepare` (a hook may do I/O, e.g. fetch a URL)."""
+        if self.hook is None:
+            return PreparedCall(self.call_kwargs(data), self.finish)
+        return await self.hook.aprepare(self, self.call_kwargs(data), settings)
 
     def finish(self, raw: Any) -> Any:
         """Normalize a raw client result into ``output_type``."""
