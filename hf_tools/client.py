@@ -190,15 +190,16 @@ class HFClient:
                 time.sleep(delay)
                 attempt += 1
                 continue
-            try:
-                if first is _END:
-                    return
-                yield first
-                yield from iterator
-            except Exception as exc:
-                raise map_error(exc, model=model, token=token) from exc
-            finally:
-                client.close()
+            break
+        try:
+            if first is _END:
+                return
+            yield first
+            yield from iterator
+        except Exception as exc:
+            raise map_error(exc, model=model, token=token) from exc
+        finally:
+            client.close()
 
     async def astream(
         self, method: str, model: str | None, /, *args: Any, task: str | None = None, **kwargs: Any

@@ -63,9 +63,9 @@ def question_answering(body: dict[str, Any]) -> Any:
     best = {"answer": answer, "score": 0.91, "start": start, "end": start + len(answer)}
     if top_k == 1:
         return best
+    others = [words[i].strip(".,") for i in fresh if i != pick][: top_k - 1]
     return [best] + [
-        {"answer": w.strip(".,"), "score": 0.05, "start": context.find(w), "end": context.find(w) + len(w)}
-        for w in words[pick + 1 : pick + top_k]
+        {"answer": w, "score": 0.05, "start": context.find(w), "end": context.find(w) + len(w)} for w in others
     ]
 
 

@@ -15,6 +15,7 @@ for the model: error statuses with ``{"error": ...}`` bodies, ``estimated_time``
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import defaultdict, deque
@@ -135,7 +136,9 @@ class LoopbackServer:
         self.models.update({m: TASKS[t].name for m, t in (models or {}).items()})
         self.requests: list[RecordedRequest] = []
         self._queues: dict[str, deque[Reply]] = defaultdict(deque)
-        self._routes: dict[str, Handler] = {}
+        from hf_tools.testing.chat import CHAT_SUFFIX, chat_handler
+
+        self._routes: dict[str, Handler] = {CHAT_SUFFIX: chat_handler}
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _make_handler(self))
         self._httpd.daemon_threads = True
@@ -163,7 +166,9 @@ class LoopbackServer:
 
     def start(self) -> LoopbackServer:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True, name="hf-loopback")
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name="hf-loopback"
+            )
             self._thread.start()
         return self
 
@@ -221,12 +226,11 @@ def _split_path(path: str) -> tuple[str | None, str | None]:
 
 def _sse_tokens(body: Any, reply: Reply | None) -> Iterator[bytes]:
     text = body[0]["generated_text"] if isinstance(body, list) else body["generated_text"]
-    tokens = text.split(" ")
-    for index, token in enumerate(tokens):
+    tokens = re.findall(r"\s*\S+", text) or [text]
+    for index, piece in enumerate(tokens):
         if reply is not None and reply.stream_error_after is not None and index == reply.stream_error_after:
             yield b"data:" + json.dumps(reply.body).encode() + b"\n\n"
             return
-        piece = token if index == 0 else " " + token
         event = {
             "index": index,
             "token": {"id": index, "text": piece, "logprob": -0.1, "special": False},
