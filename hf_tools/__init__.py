@@ -15,7 +15,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from hf_tools.chat_models import ChatHFInference
     from hf_tools.client import HFClient
+    from hf_tools.embedding_function import HFEmbeddingFunction
+    from hf_tools.embeddings import HFInferenceEmbeddings
     from hf_tools.errors import (
         HFAuthenticationError,
         HFConnectionError,
@@ -26,19 +29,27 @@ if TYPE_CHECKING:
         HFMissingTokenError,
         HFModelLoadingError,
         HFModelNotFoundError,
+        HFModelNotServedError,
         HFPaymentRequiredError,
         HFPermissionError,
         HFRateLimitError,
         HFResponseError,
         HFServerError,
+        HFTaskMismatchError,
         HFTimeoutError,
     )
+    from hf_tools.hub import ModelCard, ModelSummary, ProviderStatus, find_models, model_card
+    from hf_tools.hub_tools import FindModelTool, HFModelChoiceTool, model_tools
+    from hf_tools.ingest import IngestReport, ingest_files
+    from hf_tools.local_embeddings import LocalEmbeddings
     from hf_tools.runnables import HFTaskRunnable, runnable
     from hf_tools.settings import HFSettings
     from hf_tools.tasks import TASKS, TaskSpec, UnknownTaskError
     from hf_tools.tools import HFTaskTool, HFToolkit, tool
+    from hf_tools.vectorstores import ChromaRetriever, HFChroma, chroma_store
 
 _EXPORTS: dict[str, str] = {
+    "ChatHFInference": "hf_tools.chat_models",
     "HFClient": "hf_tools.client",
     "HFSettings": "hf_tools.settings",
     "TASKS": "hf_tools.tasks",
@@ -49,6 +60,16 @@ _EXPORTS: dict[str, str] = {
     "HFTaskTool": "hf_tools.tools",
     "HFToolkit": "hf_tools.tools",
     "tool": "hf_tools.tools",
+    **{name: "hf_tools.hub" for name in ("ModelCard", "ModelSummary", "ProviderStatus", "find_models", "model_card")},
+    **{name: "hf_tools.hub_tools" for name in ("FindModelTool", "HFModelChoiceTool", "model_tools")},
+    "HFInferenceEmbeddings": "hf_tools.embeddings",
+    "HFEmbeddingFunction": "hf_tools.embedding_function",
+    "LocalEmbeddings": "hf_tools.local_embeddings",
+    "HFChroma": "hf_tools.vectorstores",
+    "ChromaRetriever": "hf_tools.vectorstores",
+    "chroma_store": "hf_tools.vectorstores",
+    "IngestReport": "hf_tools.ingest",
+    "ingest_files": "hf_tools.ingest",
     **{
         name: "hf_tools.errors"
         for name in (
@@ -61,11 +82,13 @@ _EXPORTS: dict[str, str] = {
             "HFMissingTokenError",
             "HFModelLoadingError",
             "HFModelNotFoundError",
+            "HFModelNotServedError",
             "HFPaymentRequiredError",
             "HFPermissionError",
             "HFRateLimitError",
             "HFResponseError",
             "HFServerError",
+            "HFTaskMismatchError",
             "HFTimeoutError",
         )
     },

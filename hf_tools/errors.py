@@ -5,11 +5,13 @@ Every error inherits the matching ``langchain_core.exceptions.Model*Error``, so
 
     HFError (ModelError)
     ├── HFInputError (ValueError)              bad input, raised before any request
+    │   └── HFTaskMismatchError                the model serves another task (Hub check)
     ├── HFAuthenticationError                  401, or no token where one is needed
     │   └── HFMissingTokenError
     ├── HFPermissionError                      403
     ├── HFPaymentRequiredError                 402: credits or quota exhausted
     ├── HFModelNotFoundError                   404
+    │   └── HFModelNotServedError              no inference provider serves it (Hub check)
     ├── HFInvalidRequestError                  400 / 413 / 422, with the server's message
     ├── HFRateLimitError                       429, with ``retry_after``
     ├── HFServerError                          5xx
@@ -56,11 +58,13 @@ __all__ = [
     "HFMissingTokenError",
     "HFModelLoadingError",
     "HFModelNotFoundError",
+    "HFModelNotServedError",
     "HFPaymentRequiredError",
     "HFPermissionError",
     "HFRateLimitError",
     "HFResponseError",
     "HFServerError",
+    "HFTaskMismatchError",
     "HFTimeoutError",
     "map_error",
     "redact",
@@ -99,6 +103,31 @@ class HFInputError(HFError, ValueError):
     """The input was rejected locally; no request was sent."""
 
 
+class HFTaskMismatchError(HFInputError):
+    """The model does not serve the requested task; no inference request was sent.
+
+    Attributes:
+        task: the task that was asked for.
+        served_tasks: the tasks the model does serve (from the Hub).
+        suggestion: the ``hf_tools`` call that uses the model for what it serves, if any.
+
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        task: str,
+        served_tasks: tuple[str, ...] = (),
+        suggestion: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.task = task
+        self.served_tasks = served_tasks
+        self.suggestion = suggestion
+
+
 class HFAuthenticationError(HFError, ModelAuthenticationError):
     """The token is missing, invalid or expired (HTTP 401)."""
 
@@ -117,6 +146,23 @@ class HFPaymentRequiredError(HFError):
 
 class HFModelNotFoundError(HFError, ModelNotFoundError):
     """The model does not exist or no provider serves it (HTTP 404)."""
+
+
+class HFModelNotServedError(HFModelNotFoundError):
+    """No inference provider serves the model (for this task or provider); no request was sent.
+
+    Attributes:
+        task: the task that was asked for.
+        providers_for_task: providers that serve this task with other models (from the Hub).
+
+    """
+
+    def __init__(
+        self, message: str, *, task: str, providers_for_task: tuple[str, ...] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.task = task
+        self.providers_for_task = providers_for_task
 
 
 class HFInvalidRequestError(HFError, ModelInvalidRequestError):

@@ -77,17 +77,34 @@ class HFTaskRunnable(RunnableSerializable[Any, Any]):
         return create_model(name, __base__=root)  # type: ignore[no-any-return]
 
     # -- the calls ---------------------------------------------------------------------
+    def _check_model(self) -> None:
+        """Refuse a Hub model that cannot serve the task (cached; see :mod:`hf_tools.hub.check`)."""
+        if self.settings.check_model and self.settings.base_url is None:
+            from hf_tools.hub.check import check_model
+
+            check_model(self.spec.name, self.target_model, self.settings)
+
+    async def _acheck_model(self) -> None:
+        if self.settings.check_model and self.settings.base_url is None:
+            from hf_tools.hub.check import acheck_model
+
+            await acheck_model(self.spec.name, self.target_model, self.settings)
+
     def run(self, value: Any) -> Any:
         """Validate ``value`` and call the task once, without LangChain callbacks."""
         spec = self.spec
-        call = spec.prepare(spec.coerce_input(value), self.settings)
+        data = spec.coerce_input(value)
+        self._check_model()
+        call = spec.prepare(data, self.settings)
         raw = self.client.call(spec.method, self.target_model, task=spec.name, **call.kwargs)
         return call.finish(raw)
 
     async def arun(self, value: Any) -> Any:
         """Async :meth:`run` on ``AsyncInferenceClient``."""
         spec = self.spec
-        call = await spec.aprepare(spec.coerce_input(value), self.settings)
+        data = spec.coerce_input(value)
+        await self._acheck_model()
+        call = await spec.aprepare(data, self.settings)
         raw = await self.client.acall(spec.method, self.target_model, task=spec.name, **call.kwargs)
         return call.finish(raw)
 
@@ -134,12 +151,14 @@ class HFTaskRunnable(RunnableSerializable[Any, Any]):
         value = _last(inputs)
         spec = self.spec
         data = spec.coerce_input(value)
+        self._check_model()
         yield from self.client.stream(spec.method, self.target_model, task=spec.name, **spec.call_kwargs(data))
 
     async def _astream_chunks(self, inputs: AsyncIterator[Any]) -> AsyncIterator[Any]:
         value = [item async for item in inputs][-1]
         spec = self.spec
         data = spec.coerce_input(value)
+        await self._acheck_model()
         chunks = self.client.astream(spec.method, self.target_model, task=spec.name, **spec.call_kwargs(data))
         async for chunk in chunks:
             yield chunk

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
 ROUTER_PROVIDER_DEFAULT = "auto"
 
@@ -60,15 +60,45 @@ class HFSettings(BaseModel):
     max_retries: int = Field(default=4, ge=0, description="Retries after the first attempt.")
     deadline: float | None = Field(default=180.0, gt=0, description="Seconds for one call, all retries included.")
     max_concurrency: int = Field(default=8, ge=1, description="Requests in flight in a batch.")
+    media_dirs: tuple[str, ...] | None = Field(
+        default=None,
+        description="Folders media file paths must stay inside (after resolving links); None: the working directory.",
+    )
+    media_allow_private_urls: bool = Field(
+        default=False,
+        description="Let media URLs reach loopback, private, link-local and cloud metadata addresses.",
+    )
+    media_allowed_hosts: tuple[str, ...] = Field(
+        default=(), description="Media URL hosts ('host' or 'host:port') trusted even on a private address."
+    )
+    media_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1, description="Largest media input, in bytes.")
+    media_fetch_timeout: float = Field(default=15.0, gt=0, description="Seconds for one media URL fetch.")
+    media_output_dir: str | None = Field(
+        default=None, description="Folder generated images/audio are saved to (None: kept in memory only)."
+    )
     max_retry_wait: float = Field(default=60.0, ge=0, description="Cap on one wait for 'estimated_time'/'Retry-After'.")
     backoff_base: float = Field(default=0.5, ge=0, description="First exponential backoff.")
     backoff_max: float = Field(default=20.0, ge=0, description="Largest exponential backoff.")
+    check_model: bool = Field(
+        default=True,
+        description="Before the first call, check on the Hub that the model serves the task"
+        " (only when the Hugging Face router is the target, never with base_url or a URL model).",
+    )
+    model_check_ttl: float = Field(
+        default=3600.0, ge=0, description="Seconds a model's Hub answer is reused by the model check."
+    )
+    hub_endpoint: str | None = Field(
+        default=None,
+        description="Hub URL for model look-ups (find_models, model_card, the model check);"
+        " None means HF_ENDPOINT, else https://huggingface.co.",
+    )
+    hub_timeout: float = Field(default=10.0, gt=0, description="Seconds for one Hub look-up.")
 
-    @field_validator("base_url")
+    @field_validator("base_url", "hub_endpoint")
     @classmethod
-    def _check_base_url(cls, value: str | None) -> str | None:
+    def _check_base_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError("base_url must start with http:// or https://")
+            raise ValueError(f"{info.field_name} must start with http:// or https://")
         return value.rstrip("/") if value else value
 
     def endpoint_for(self, model: str | None, task: str | None = None) -> str | None:

@@ -14,7 +14,10 @@ import sys
 from collections.abc import Sequence
 
 # Modules with a ``register(subparsers)`` function; one line per command family.
-COMMAND_MODULES = ("hf_tools.cli.tasks_cmd",)
+COMMAND_MODULES = (
+    "hf_tools.cli.tasks_cmd",
+    "hf_tools.cli.models_cmd",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,134 @@
+"""Hub look-ups on ``huggingface_hub.HfApi``: list models for a task, read one model.
+
+Every look-up has a time limit (``HFSettings.hub_timeout``) and every failure leaves as an
+:class:`~hf_tools.errors.HFError`, with the token scrubbed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
+
+from hf_tools.errors import HFError, HFTimeoutError, map_error
+from hf_tools.hub.results import ModelSummary, ProviderStatus
+from hf_tools.settings import HFSettings
+from hf_tools.tasks import TaskRegistry
+
+__all__ = ["EXPAND", "Sort", "fetch_model", "list_models", "summary_of"]
+
+# The model properties every look-up asks the Hub for (license comes from the tags).
+EXPAND = ["pipeline_tag", "downloads", "likes", "gated", "tags", "inferenceProviderMapping"]
+
+Sort = Literal["downloads", "likes", "trending_score", "created_at", "last_modified"]
+
+T = TypeVar("T")
+
+
+def summary_of(info: Any) -> ModelSummary:
+    """A :class:`ModelSummary` from huggingface_hub's ``ModelInfo`` (1.x and 2.x alike).
+
+    Example:
+        >>> from huggingface_hub.hf_api import ModelInfo
+        >>> info = ModelInfo(id="org/m", pipeline_tag="summarization", tags=["license:mit"],
+        ...                  inferenceProviderMapping={"hf-inference": {
+        ...                      "providerId": "org/m", "status": "live", "task": "summarization"}})
+        >>> s = summary_of(info)
+        >>> s.license, s.providers[0].provider, s.serves("summarization")
+        ('mit', 'hf-inference', True)
+
+    """
+    license_tag = next((t.split(":", 1)[1] for t in (info.tags or []) if t.startswith("license:")), None)
+    card = getattr(info, "card_data", None)
+    providers = tuple(
+        ProviderStatus(provider=str(m.provider), provider_id=str(m.provider_id), task=str(m.task), status=str(m.status))
+        for m in (info.inference_provider_mapping or [])
+    )
+    return ModelSummary(
+        id=info.id,
+        task=info.pipeline_tag,
+        downloads=info.downloads,
+        likes=info.likes,
+        license=license_tag or (getattr(card, "license", None) if card is not None else None),
+        gated=info.gated or False,
+        providers=providers,
+    )
+
+
+def _api(settings: HFSettings) -> Any:
+    from huggingface_hub import HfApi
+
+    return HfApi(endpoint=settings.hub_endpoint, token=settings.resolved_token() or False, library_name="hf_tools")
+
+
+def _bounded(work: Callable[[], T], seconds: float, what: str) -> T:
+    """Run ``work`` in a daemon thread and give up after ``seconds`` (HfApi's listing has no timeout)."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as exc:  # noqa: BLE001 - handed over to the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="hf-tools-hub", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise HFTimeoutError(f"the Hub did not answer {what} within {seconds}s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]  # type: ignore[no-any-return]
+
+
+def list_models(
+    task: str,
+    settings: HFSettings,
+    *,
+    search: str | None = None,
+    provider: str | None = None,
+    limit: int = 20,
+    sort: Sort = "downloads",
+) -> list[ModelSummary]:
+    """Models with pipeline tag ``task`` served by ``provider`` (or by any provider).
+
+    Raises:
+        HFError: the Hub failed, timed out or could not be reached.
+
+    """
+    task = TaskRegistry.canonical(task)
+    token = settings.resolved_token()
+
+    def work() -> list[ModelSummary]:
+        infos = _api(settings).list_models(
+            pipeline_tag=task,
+            search=search,
+            inference_provider=provider or "all",
+            sort=sort,
+            limit=limit,
+            expand=EXPAND,
+        )
+        return [summary_of(info) for info in infos]
+
+    try:
+        return _bounded(work, settings.hub_timeout, f"the model listing for {task!r}")
+    except HFError:
+        raise
+    except Exception as exc:
+        raise map_error(exc, token=token) from exc
+
+
+def fetch_model(model: str, settings: HFSettings) -> ModelSummary:
+    """One model's summary, read from the Hub.
+
+    Raises:
+        HFModelNotFoundError: no such model (or it is private to others).
+        HFError: the Hub failed, timed out or could not be reached.
+
+    """
+    token = settings.resolved_token()
+    try:
+        info = _api(settings).model_info(model, expand=EXPAND, timeout=settings.hub_timeout)
+    except Exception as exc:
+        raise map_error(exc, model=model, token=token) from exc
+    return summary_of(info)
