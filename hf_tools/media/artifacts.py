@@ -1,0 +1,185 @@
+"""Media outputs: image and audio artifacts with their bytes, format and measurements.
+
+Example:
+    >>> from hf_tools.media.artifacts import AudioArtifact
+    >>> from hf_tools.tasks.wire_media import wav_bytes
+    >>> clip = AudioArtifact.from_bytes(wav_bytes(0.5))
+    >>> clip.mime_type, clip.duration, clip.describe()
+    ('audio/wav', 0.5, '0.50 s WAV audio (8.0 kB)')
+
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import wave
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hf_tools.media.sniff import MediaType, sniff
+
+__all__ = ["AudioArtifact", "ImageArtifact", "MediaArtifact"]
+
+
+def _size_text(size: int) -> str:
+    return f"{size / 1000:.1f} kB" if size < 1_000_000 else f"{size / 1_000_000:.1f} MB"
+
+
+class MediaArtifact(BaseModel):
+    """Bytes of a generated or returned media file, with their MIME type.
+
+    File names are never taken from model text: :attr:`default_name` is built from the
+    task and a hash of the bytes.
+    """
+
+    model_config = ConfigDict(frozen=True, ser_json_bytes="base64", val_json_bytes="base64")
+
+    data: bytes = Field(repr=False, description="The file's bytes (base64 in JSON).")
+    mime_type: str = Field(description="MIME type found from the bytes, e.g. 'image/png'.")
+    path: str | None = Field(default=None, description="Where the file was saved, if it was.")
+
+    _kind: ClassVar[str] = "media"
+
+    @property
+    def size(self) -> int:
+        """Size in bytes."""
+        return len(self.data)
+
+    @property
+    def media_type(self) -> MediaType | None:
+        return sniff(self.data)
+
+    @property
+    def extension(self) -> str:
+        found = self.media_type
+        return found.extension if found else "bin"
+
+    @property
+    def default_name(self) -> str:
+        """A safe file name: ``<kind>-<sha256 prefix>.<ext>``."""
+        return f"{self._kind}-{hashlib.sha256(self.data).hexdigest()[:16]}.{self.extension}"
+
+    def base64(self) -> str:
+        """The bytes as base64 text."""
+        return base64.b64encode(self.data).decode()
+
+    def data_uri(self) -> str:
+        """A ``data:`` URI of the bytes."""
+        return f"data:{self.mime_type};base64,{self.base64()}"
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the bytes to ``path`` (a folder gets :attr:`default_name`); return the file's path."""
+        target = Path(path)
+        if target.is_dir():
+            target = target / self.default_name
+        target.write_bytes(self.data)
+        return target
+
+    def saved_to(self, folder: str | os.PathLike[str]) -> MediaArtifact:
+        """A copy whose :attr:`path` is where the bytes were saved in ``folder`` (created if needed)."""
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        return self.model_copy(update={"path": str(self.save(folder))})
+
+    def content_block(self) -> dict[str, Any]:
+        """A LangChain standard content block (base64), e.g. for a vision model's message."""
+        return {"type": self._kind, "base64": self.base64(), "mime_type": self.mime_type}
+
+    def describe(self) -> str:
+        """Short text for an LLM."""
+        found = self.media_type
+        label = f"{found.extension.upper()} {self._kind}" if found else self.mime_type
+        saved = f", saved to {self.path}" if self.path else ""
+        return f"{label} ({_size_text(self.size)}){saved}"
+
+
+class ImageArtifact(MediaArtifact):
+    """An image: bytes, MIME type, width and height.
+
+    Example:
+        >>> from hf_tools.media import ImageArtifact
+        >>> from hf_tools.tasks.wire_media import png_bytes
+        >>> image = ImageArtifact.from_bytes(png_bytes(64, 32))
+        >>> image.width, image.height, image.mime_type
+        (64, 32, 'image/png')
+        >>> image.content_block()["type"]
+        'image'
+
+    """
+
+    width: int = Field(description="Width in pixels.")
+    height: int = Field(description="Height in pixels.")
+
+    _kind: ClassVar[str] = "image"
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ImageArtifact:
+        """An artifact of encoded image bytes (PNG, JPEG, ...)."""
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            mime = Image.MIME.get(image.format or "", "") or "application/octet-stream"
+        return cls(data=bytes(data), mime_type=mime, width=width, height=height)
+
+    @classmethod
+    def from_pil(cls, image: Any) -> ImageArtifact:
+        """An artifact of a PIL image, kept in its own format (PNG if it has none)."""
+        fmt = image.format if image.format in ("PNG", "JPEG", "WEBP", "GIF") else "PNG"
+        buffer = io.BytesIO()
+        image.save(buffer, format=fmt)
+        return cls.from_bytes(buffer.getvalue())
+
+    def to_pil(self) -> Any:
+        """The image as a PIL image."""
+        from PIL import Image
+
+        return Image.open(io.BytesIO(self.data))
+
+    def describe(self) -> str:
+        return f"{self.width}x{self.height} " + super().describe()
+
+
+class AudioArtifact(MediaArtifact):
+    """Audio: bytes, MIME type and, for WAV, duration, sample rate and channels.
+
+    Example:
+        >>> from hf_tools.media import AudioArtifact
+        >>> from hf_tools.tasks.wire_media import wav_bytes
+        >>> AudioArtifact.from_bytes(wav_bytes(1.0, rate=8000)).sample_rate
+        8000
+
+    """
+
+    duration: float | None = Field(default=None, description="Length in seconds, if known.")
+    sample_rate: int | None = Field(default=None, description="Samples per second, if known.")
+    channels: int | None = Field(default=None, description="Number of channels, if known.")
+
+    _kind: ClassVar[str] = "audio"
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> AudioArtifact:
+        """An artifact of encoded audio bytes; WAV headers are read for the duration."""
+        found = sniff(data)
+        mime = found.mime_type if found else "application/octet-stream"
+        fields: dict[str, Any] = {}
+        if found is not None and found.extension == "wav":
+            try:
+                with wave.open(io.BytesIO(data)) as clip:
+                    rate = clip.getframerate()
+                    fields = {
+                        "duration": round(clip.getnframes() / rate, 3) if rate else None,
+                        "sample_rate": rate,
+                        "channels": clip.getnchannels(),
+                    }
+            except (wave.Error, EOFError):
+                fields = {}
+        return cls(data=bytes(data), mime_type=mime, **fields)
+
+    def describe(self) -> str:
+        length = f"{self.duration:.2f} s " if self.duration is not None else ""
+        return length + super().describe()

@@ -1,0 +1,52 @@
+"""Typed refusals for media inputs.
+
+Every refusal is an :class:`~hf_tools.errors.HFInputError` (raised before any Inference API
+request) and a ``langchain_core`` ``ToolException``, so a Tool that handles tool errors hands
+the message to the model instead of failing the run.
+
+Example:
+    >>> from hf_tools.media.errors import UnsafeURLError
+    >>> from hf_tools.errors import HFInputError
+    >>> isinstance(UnsafeURLError("no"), HFInputError)
+    True
+
+"""
+
+from __future__ import annotations
+
+from langchain_core.tools import ToolException
+
+from hf_tools.errors import HFInputError
+
+__all__ = [
+    "MediaError",
+    "MediaFetchError",
+    "MediaPathError",
+    "MediaTooLargeError",
+    "UnsafeURLError",
+    "UnsupportedMediaError",
+]
+
+
+class MediaError(HFInputError, ToolException):
+    """A media input was refused or could not be read; no request was sent."""
+
+
+class UnsafeURLError(MediaError):
+    """The URL is not http(s), or it (or a redirect) points at a loopback/private/metadata address."""
+
+
+class MediaPathError(MediaError):
+    """The path is outside the allowed folders, uses ``..``, links out, or is not a file."""
+
+
+class MediaTooLargeError(MediaError):
+    """The media is larger than ``HFSettings.media_max_bytes``."""
+
+
+class UnsupportedMediaError(MediaError):
+    """The bytes are not an image/audio file of a supported format."""
+
+
+class MediaFetchError(MediaError):
+    """Fetching the URL failed: an HTTP error status, a timeout or a broken connection."""

@@ -1,0 +1,102 @@
+"""Typed results of the image tasks that are more than a list: detections and segments.
+
+Example:
+    >>> from huggingface_hub import ObjectDetectionOutputElement, ObjectDetectionBoundingBox
+    >>> from hf_tools.media.results import Detections, annotate
+    >>> from hf_tools.tasks.wire_media import png_bytes
+    >>> box = ObjectDetectionBoundingBox(xmin=2, ymin=2, xmax=20, ymax=20)
+    >>> found = [ObjectDetectionOutputElement(box=box, label="cat", score=0.9)]
+    >>> result = Detections(objects=found, annotated=annotate(png_bytes(32, 32), found))
+    >>> result.describe()  # doctest: +ELLIPSIS
+    '1 object: cat (0.90) at [2, 2, 20, 20]; annotated copy: 32x32 PNG image (... kB)'
+
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from huggingface_hub import ObjectDetectionOutputElement
+from pydantic import BaseModel, ConfigDict, Field
+
+from hf_tools.media.artifacts import ImageArtifact
+
+__all__ = ["Detections", "Segment", "annotate"]
+
+
+class Detections(BaseModel):
+    """Objects found in an image, and on request a copy of the image with their boxes drawn.
+
+    Example:
+        >>> from hf_tools.media.results import Detections
+        >>> Detections(objects=[]).describe()
+        'no objects found'
+
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    objects: list[ObjectDetectionOutputElement] = Field(description="Each object: label, score and box.")
+    annotated: ImageArtifact | None = Field(default=None, description="The image with the boxes drawn.")
+
+    def describe(self) -> str:
+        """Short text for an LLM."""
+        if not self.objects:
+            text = "no objects found"
+        else:
+            found = ", ".join(
+                f"{o.label} ({o.score:.2f}) at [{o.box.xmin}, {o.box.ymin}, {o.box.xmax}, {o.box.ymax}]"
+                for o in self.objects
+            )
+            text = f"{len(self.objects)} object{'s' if len(self.objects) != 1 else ''}: {found}"
+        if self.annotated is not None:
+            text += f"; annotated copy: {self.annotated.describe()}"
+        return text
+
+
+class Segment(BaseModel):
+    """One segment of an image: its label, score and mask (a black-and-white image).
+
+    Example:
+        >>> from hf_tools.media.results import Segment
+        >>> from hf_tools.media import ImageArtifact
+        >>> from hf_tools.tasks.wire_media import png_bytes
+        >>> Segment(label="sky", score=0.5, mask=ImageArtifact.from_bytes(png_bytes(4, 4))).mask.width
+        4
+
+    """
+
+    label: str = Field(description="What the segment is.")
+    score: float | None = Field(default=None, description="Confidence, if the model gives one.")
+    mask: ImageArtifact = Field(description="White where the segment is.")
+
+
+def annotate(image: bytes, objects: list[ObjectDetectionOutputElement]) -> ImageArtifact:
+    """A PNG copy of ``image`` with each object's box and label drawn on it."""
+    from PIL import Image, ImageDraw
+
+    with Image.open(io.BytesIO(image)) as source:
+        canvas = source.convert("RGB")
+    draw = ImageDraw.Draw(canvas)
+    for item in objects:
+        box = item.box
+        draw.rectangle([box.xmin, box.ymin, box.xmax, box.ymax], outline=(255, 0, 0), width=2)
+        draw.text((box.xmin + 3, box.ymin + 2), f"{item.label} {item.score:.2f}", fill=(255, 0, 0))
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="PNG")
+    return ImageArtifact.from_bytes(buffer.getvalue())
+
+
+def segments(raw: Any) -> list[Segment]:
+    """Segmentation elements (masks as PIL images or base64 PNG) → :class:`Segment` s."""
+    import base64
+
+    out = []
+    for item in raw:
+        mask = item.mask
+        artifact = (
+            ImageArtifact.from_bytes(base64.b64decode(mask)) if isinstance(mask, str) else ImageArtifact.from_pil(mask)
+        )
+        out.append(Segment(label=item.label, score=item.score, mask=artifact))
+    return out
