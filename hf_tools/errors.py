@@ -157,9 +157,7 @@ class HFModelNotServedError(HFModelNotFoundError):
 
     """
 
-    def __init__(
-        self, message: str, *, task: str, providers_for_task: tuple[str, ...] = (), **kwargs: Any
-    ) -> None:
+    def __init__(self, message: str, *, task: str, providers_for_task: tuple[str, ...] = (), **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.task = task
         self.providers_for_task = providers_for_task
@@ -293,12 +291,22 @@ def map_error(exc: BaseException, *, model: str | None = None, token: str | None
     """
     if isinstance(exc, HFError):
         return exc
+    _scrub_chain(exc, token)
     error = _map(exc, model)
     error.message = redact(error.message, token)
     if error.server_message:
         error.server_message = redact(error.server_message, token)
     error.args = (error.message,)
     return error
+
+
+def _scrub_chain(exc: BaseException | None, token: str | None) -> None:
+    """Redact ``token`` from the messages of ``exc`` and the errors chained to it (tracebacks show them)."""
+    seen: set[int] = set()
+    while token and exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        exc.args = tuple(redact(a, token) if isinstance(a, str) else a for a in exc.args)
+        exc = exc.__cause__ or exc.__context__
 
 
 def _map(exc: BaseException, model: str | None) -> HFError:
