@@ -17,6 +17,7 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "hf_tools.cli.tasks_cmd",
     "hf_tools.cli.models_cmd",
+    "hf_tools.cli.rag_cmd",
 )
 
 

@@ -1,0 +1,183 @@
+"""``HFInferenceEmbeddings``: LangChain ``Embeddings`` on the Inference API's feature-extraction.
+
+Texts are sent in batches of ``batch_size`` (default 32, the limit of a Text Embeddings
+Inference server), at most ``max_concurrency`` requests in flight, each with the retries,
+timeout and deadline of :class:`~hf_tools.client.HFClient`. Texts are sent exactly as given:
+nothing is stripped, lower-cased or joined. Token-level outputs are mean-pooled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Literal
+
+from langchain_core.embeddings import Embeddings
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from hf_tools.client import HFClient, get_client
+from hf_tools.errors import HFInputError, HFResponseError
+from hf_tools.settings import SETTINGS_FIELDS, HFSettings
+from hf_tools.tasks.embedding import DEFAULT_EMBEDDING_MODEL, pool
+
+__all__ = ["HFInferenceEmbeddings", "check_texts"]
+
+TASK = "feature-extraction"
+
+
+def check_texts(texts: Any) -> list[str]:
+    """Validate a batch of texts before any request: a list of non-empty strings.
+
+    Raises:
+        HFInputError: not a list/tuple of strings, or an empty string in it.
+
+    Example:
+        >>> check_texts(["a", "b"])
+        ['a', 'b']
+        >>> check_texts(["a", ""])
+        Traceback (most recent call last):
+        ...
+        hf_tools.errors.HFInputError: text 1 is empty; embedding servers reject empty inputs
+
+    """
+    if isinstance(texts, (str, bytes)) or not isinstance(texts, Sequence):
+        raise HFInputError(f"expected a list of strings, got {type(texts).__name__}")
+    out = list(texts)
+    for index, text in enumerate(out):
+        if not isinstance(text, str):
+            raise HFInputError(f"text {index} is a {type(text).__name__}, not a str")
+        if not text:
+            raise HFInputError(f"text {index} is empty; embedding servers reject empty inputs")
+    return out
+
+
+class HFInferenceEmbeddings(BaseModel, Embeddings):
+    """Text embeddings from the Hugging Face Inference API (router, any provider, TEI, endpoint).
+
+    Any :class:`~hf_tools.settings.HFSettings` field (``token``, ``provider``, ``base_url``,
+    ``timeout``, ``max_retries``, ``max_concurrency``, ...) may be passed as a keyword.
+
+    Args:
+        model: model id, or the URL of a TEI server / Inference Endpoint.
+        batch_size: texts per request (TEI accepts at most 32 by default).
+        normalize: ask the server for unit-length vectors (TEI).
+        truncate: ask the server to cut over-long inputs instead of failing (TEI).
+        truncation_direction: which side ``truncate`` cuts.
+        prompt_name: sentence-transformers prompt applied to documents (and to queries unless
+            ``query_prompt_name`` is set).
+        query_prompt_name: prompt applied to queries only (e.g. ``"query"`` for e5/bge models).
+        dimensions: vector size (OpenAI-compatible endpoints).
+
+    Example:
+        >>> from hf_tools import HFInferenceEmbeddings
+        >>> from hf_tools.testing import LoopbackServer
+        >>> with LoopbackServer() as server:
+        ...     emb = HFInferenceEmbeddings(base_url=server.base_url, token="hf_secret", batch_size=2)
+        ...     vectors = emb.embed_documents(["one", "two", "three"])
+        ...     len(vectors), len(vectors[0]), len(server.requests)
+        (3, 384, 2)
+        >>> "hf_secret" in repr(emb)
+        False
+
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid", frozen=True)
+
+    model: str = Field(default=DEFAULT_EMBEDDING_MODEL, description="Model id or endpoint URL.")
+    settings: HFSettings = Field(default_factory=HFSettings)
+    batch_size: int = Field(default=32, ge=1, description="Texts per request.")
+    normalize: bool | None = None
+    truncate: bool | None = None
+    truncation_direction: Literal["left", "right"] | None = None
+    prompt_name: str | None = None
+    query_prompt_name: str | None = None
+    dimensions: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fold_settings(cls, values: Any) -> Any:
+        if not isinstance(values, dict):
+            return values
+        loose = {k: values[k] for k in values if k in SETTINGS_FIELDS}
+        if not loose:
+            return values
+        rest = {k: v for k, v in values.items() if k not in SETTINGS_FIELDS}
+        base = rest.get("settings") or HFSettings()
+        rest["settings"] = base.merged(**loose)
+        return rest
+
+    @property
+    def client(self) -> HFClient:
+        """The shared client of these settings."""
+        return get_client(self.settings)
+
+    # -- request building -------------------------------------------------------------------
+    def _options(self, query: bool) -> dict[str, Any]:
+        prompt = self.query_prompt_name if query and self.query_prompt_name else self.prompt_name
+        options = {
+            "normalize": self.normalize,
+            "truncate": self.truncate,
+            "truncation_direction": self.truncation_direction,
+            "prompt_name": prompt,
+            "dimensions": self.dimensions,
+        }
+        return {k: v for k, v in options.items() if v is not None}
+
+    def _batches(self, texts: list[str]) -> list[list[str]]:
+        size = self.batch_size
+        return [texts[i : i + size] for i in range(0, len(texts), size)]
+
+    def _finish(self, raw: Any, count: int) -> list[list[float]]:
+        try:
+            vectors = pool(raw, count)
+        except (TypeError, ValueError, IndexError) as exc:
+            raise HFResponseError(f"unexpected feature-extraction response from {self.model!r}: {exc}") from exc
+        if self.dimensions is not None and any(len(v) != self.dimensions for v in vectors):
+            raise HFResponseError(f"asked for {self.dimensions} dimensions, got {len(vectors[0])}")
+        return vectors
+
+    def _embed_batch(self, batch: list[str], query: bool) -> list[list[float]]:
+        raw = self.client.call("feature_extraction", self.model, batch, task=TASK, **self._options(query))
+        return self._finish(raw, len(batch))
+
+    async def _aembed_batch(self, batch: list[str], query: bool) -> list[list[float]]:
+        raw = await self.client.acall("feature_extraction", self.model, batch, task=TASK, **self._options(query))
+        return self._finish(raw, len(batch))
+
+    # -- Embeddings API ---------------------------------------------------------------------
+    def embed_texts(self, texts: list[str], *, query: bool = False) -> list[list[float]]:
+        """Embed ``texts`` in batches, ``max_concurrency`` requests at a time, order kept."""
+        batches = self._batches(check_texts(texts))
+        if not batches:
+            return []
+        if len(batches) == 1:
+            return self._embed_batch(batches[0], query)
+        import numpy  # noqa: F401 - imported before the fan-out: huggingface_hub 1.x imports it lazily, racily
+
+        workers = min(self.settings.max_concurrency, len(batches))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hf-embed") as pool_:
+            results = list(pool_.map(lambda b: self._embed_batch(b, query), batches))
+        return [vector for result in results for vector in result]
+
+    async def aembed_texts(self, texts: list[str], *, query: bool = False) -> list[list[float]]:
+        """Async :meth:`embed_texts` on ``AsyncInferenceClient`` (the client caps concurrency)."""
+        batches = self._batches(check_texts(texts))
+        results = await asyncio.gather(*(self._aembed_batch(b, query) for b in batches))
+        return [vector for result in results for vector in result]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed documents (``prompt_name`` applies)."""
+        return self.embed_texts(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one query (``query_prompt_name`` applies when set)."""
+        return self.embed_texts([text], query=True)[0]
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Async :meth:`embed_documents`."""
+        return await self.aembed_texts(texts)
+
+    async def aembed_query(self, text: str) -> list[float]:
+        """Async :meth:`embed_query`."""
+        return (await self.aembed_texts([text], query=True))[0]

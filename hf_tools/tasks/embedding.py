@@ -1,0 +1,141 @@
+"""Declaration of the feature-extraction task (text embeddings) and its shared helpers.
+
+``pool`` turns any feature-extraction response (one vector, a batch of vectors, or
+token-level vectors) into exactly one vector per input text; ``hash_vectors`` gives the
+loopback servers deterministic, similarity-preserving vectors without a model.
+
+Example:
+    >>> from hf_tools.tasks.embedding import pool, hash_vector
+    >>> pool([[1.0, 3.0], [3.0, 5.0]], 1)          # token-level vectors of one text: mean-pooled
+    [[2.0, 4.0]]
+    >>> len(hash_vector("a cat sat on the mat"))
+    384
+
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from typing import Any, Literal
+
+from pydantic import Field
+
+from hf_tools.tasks.registry import TaskRegistry
+from hf_tools.tasks.spec import TaskInput, TaskSpec
+
+__all__ = ["FeatureExtractionInput", "hash_vector", "hash_vectors", "pool", "register_embedding_tasks"]
+
+DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+HASH_DIM = 384
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class FeatureExtractionInput(TaskInput):
+    text: str = Field(min_length=1, description="The text to embed.")
+    normalize: bool | None = Field(None, description="Scale the vector to unit length (TEI servers).")
+    truncate: bool | None = Field(None, description="Cut inputs longer than the model's limit instead of failing.")
+    truncation_direction: Literal["left", "right"] | None = Field(None, description="Which side truncate cuts.")
+    prompt_name: str | None = Field(None, description="A prompt of the model's sentence-transformers config.")
+    dimensions: int | None = Field(None, ge=1, description="Vector size (OpenAI-compatible endpoints).")
+
+
+def _depth(value: Any) -> int:
+    depth = 0
+    while isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        if hasattr(value, "tolist"):
+            value = value.tolist()
+            continue
+        if not value:
+            return depth + 1
+        value = value[0]
+        depth += 1
+    return depth
+
+
+def _mean(rows: list[list[float]]) -> list[float]:
+    if not rows:
+        raise ValueError("token-level output with no tokens")
+    width = len(rows[0])
+    return [sum(row[i] for row in rows) / len(rows) for i in range(width)]
+
+
+def pool(raw: Any, count: int) -> list[list[float]]:
+    """Exactly ``count`` vectors from a feature-extraction response for ``count`` texts.
+
+    Accepts a numpy array or nested lists: ``[dim]`` (one text), ``[count][dim]``, or
+    token-level ``[count][tokens][dim]`` (and ``[tokens][dim]`` for one text), which are
+    mean-pooled over tokens.
+
+    Raises:
+        ValueError: the response does not hold ``count`` vectors.
+
+    """
+    data = raw.tolist() if hasattr(raw, "tolist") else raw
+    depth = _depth(data)
+    if depth == 1 and count == 1:
+        vectors = [data]
+    elif depth == 2 and count == 1 and len(data) != 1:
+        vectors = [_mean(data)]
+    elif depth == 2:
+        vectors = data
+    elif depth == 3:
+        vectors = [_mean(tokens) for tokens in data]
+    else:
+        raise ValueError(f"expected {count} vector(s), got nesting depth {depth}")
+    if len(vectors) != count:
+        raise ValueError(f"expected {count} vector(s), got {len(vectors)}")
+    out = [[float(x) for x in vector] for vector in vectors]
+    if any(not vector for vector in out):
+        raise ValueError("empty vector in response")
+    return out
+
+
+def hash_vector(text: str, dim: int = HASH_DIM) -> list[float]:
+    """A deterministic unit vector from word hashing: texts sharing words point the same way."""
+    vector = [0.0] * dim
+    words = [w.lower() for w in _WORD.findall(text)] or [text]
+    for word in words:
+        digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+        index = int.from_bytes(digest[:4], "little") % dim
+        vector[index] += 1.0 if digest[4] & 1 else -1.0
+    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
+    return [x / norm for x in vector]
+
+
+def hash_vectors(texts: list[str], dim: int = HASH_DIM) -> list[list[float]]:
+    """:func:`hash_vector` for each text."""
+    return [hash_vector(text, dim) for text in texts]
+
+
+def wire_feature_extraction(body: dict[str, Any]) -> Any:
+    """A TEI-shaped answer: one vector per input (a list of vectors for a list input)."""
+    inputs = body.get("inputs")
+    dim = body.get("dimensions") or HASH_DIM
+    if isinstance(inputs, list):
+        return hash_vectors([str(t) for t in inputs], int(dim))
+    return [hash_vector(str(inputs), int(dim))]
+
+
+def _render(vector: list[float]) -> str:
+    head = ", ".join(f"{x:.3f}" for x in vector[:4])
+    return f"{len(vector)}-dimensional vector [{head}, ...]"
+
+
+def register_embedding_tasks(registry: TaskRegistry) -> None:
+    """Declare feature-extraction in ``registry``."""
+    registry.register(
+        TaskSpec(
+            name="feature-extraction",
+            description="Embed a text as a vector of floats (for semantic search and clustering).",
+            input_model=FeatureExtractionInput,
+            output_type=list[float],
+            method="feature_extraction",
+            default_model=DEFAULT_EMBEDDING_MODEL,
+            render=_render,
+            wire_response=wire_feature_extraction,
+            normalize=lambda raw: pool(raw, 1)[0],
+            example={"text": "Chroma stores embeddings for semantic search."},
+        )
+    )

@@ -1,0 +1,210 @@
+"""A Chroma vector store: embedded at a path by default, a Chroma server by URL.
+
+Built on langchain-chroma's ``Chroma`` (search, metadata filters, MMR, relevance scores) with
+what it lacks here: cosine distance by default, writes split at the client's maximum batch
+size, bulk writes of precomputed vectors (for ingestion) and a retriever with a ``k`` field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+from langchain_chroma import Chroma
+from langchain_core.embeddings import Embeddings
+from langchain_core.vectorstores import VectorStoreRetriever
+from pydantic import Field, model_validator
+
+from hf_tools.errors import HFInputError
+
+__all__ = ["DEFAULT_COLLECTION", "ChromaRetriever", "HFChroma", "chroma_client", "chroma_store"]
+
+DEFAULT_COLLECTION = "hf_tools"
+
+
+class ChromaRetriever(VectorStoreRetriever):
+    """A vector store retriever whose result count is the field ``k`` (overridable per call).
+
+    Example:
+        >>> from langchain_core.embeddings import DeterministicFakeEmbedding
+        >>> from hf_tools import chroma_store
+        >>> store = chroma_store(DeterministicFakeEmbedding(size=8), collection="doc_retriever")
+        >>> _ = store.add_texts(["alpha", "beta", "gamma"])
+        >>> retriever = store.as_retriever(k=2)
+        >>> len(retriever.invoke("alpha")), len(retriever.invoke("alpha", k=1))
+        (2, 1)
+
+    """
+
+    k: int = Field(default=4, ge=1, description="Number of documents to return.")
+
+    @model_validator(mode="after")
+    def _k_into_search_kwargs(self) -> ChromaRetriever:
+        self.search_kwargs = {"k": self.k, **self.search_kwargs}
+        return self
+
+
+def chroma_client(path: str | None = None, url: str | None = None) -> chromadb.ClientAPI:
+    """A chromadb client: a server at ``url`` (``http://host:port``), else persistent at ``path``,
+    else in memory.
+
+    Raises:
+        HFInputError: both given, or a URL that is not ``http(s)://host[:port]``.
+
+    """
+    if path is not None and url is not None:
+        raise HFInputError("give a Chroma path or a Chroma server URL, not both")
+    if url is not None:
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise HFInputError(f"Chroma URL must look like http://host:port, got {url!r}")
+        ssl = parsed.scheme == "https"
+        port = parsed.port or (443 if ssl else 8000)
+        return chromadb.HttpClient(host=parsed.hostname, port=port, ssl=ssl)
+    if path is not None:
+        return chromadb.PersistentClient(path=str(path))
+    return chromadb.EphemeralClient()
+
+
+class HFChroma(Chroma):
+    """langchain-chroma's ``Chroma`` with cosine distance, batched writes and :class:`ChromaRetriever`.
+
+    Build it with :func:`chroma_store`.
+
+    Example:
+        >>> from langchain_core.embeddings import DeterministicFakeEmbedding
+        >>> from hf_tools import chroma_store
+        >>> store = chroma_store(DeterministicFakeEmbedding(size=8), collection="doc_store")
+        >>> store.add_texts(["a", "b"], metadatas=[{"lang": "x"}, {"lang": "y"}], ids=["1", "2"])
+        ['1', '2']
+        >>> [d.id for d in store.similarity_search("a", k=2, filter={"lang": "y"})]
+        ['2']
+        >>> store.distance
+        'cosine'
+
+    """
+
+    @property
+    def client(self) -> chromadb.ClientAPI:
+        """The chromadb client."""
+        return self._client
+
+    @property
+    def collection(self) -> chromadb.Collection:
+        """The chromadb collection."""
+        return self._collection
+
+    @property
+    def distance(self) -> str:
+        """The collection's distance function (``cosine``, ``l2`` or ``ip``)."""
+        hnsw = self._collection.configuration.get("hnsw") or {}
+        return str(hnsw.get("space") or "l2")
+
+    @property
+    def max_batch_size(self) -> int:
+        """The most records one write may carry."""
+        return int(self._client.get_max_batch_size())
+
+    def add_texts(
+        self,
+        texts: Iterable[str],
+        metadatas: list[dict[Any, Any]] | None = None,
+        ids: list[str] | None = None,
+        **kwargs: Any,
+    ) -> list[str]:
+        """Embed and store ``texts``, in writes no larger than :attr:`max_batch_size`."""
+        items = list(texts)
+        size = self.max_batch_size
+        if len(items) <= size:
+            return super().add_texts(items, metadatas=metadatas, ids=ids, **kwargs)
+        out: list[str] = []
+        for start in range(0, len(items), size):
+            end = start + size
+            out += super().add_texts(
+                items[start:end],
+                metadatas=metadatas[start:end] if metadatas else None,
+                ids=ids[start:end] if ids else None,
+                **kwargs,
+            )
+        return out
+
+    def upsert_vectors(
+        self,
+        ids: Sequence[str],
+        texts: Sequence[str],
+        vectors: Sequence[Sequence[float]],
+        metadatas: Sequence[dict[str, Any]],
+    ) -> None:
+        """Store precomputed vectors (no embedding call), in writes of at most :attr:`max_batch_size`."""
+        if not (len(ids) == len(texts) == len(vectors) == len(metadatas)):
+            raise HFInputError("ids, texts, vectors and metadatas must have the same length")
+        size = self.max_batch_size
+        for start in range(0, len(ids), size):
+            end = start + size
+            self._collection.upsert(
+                ids=list(ids[start:end]),
+                documents=list(texts[start:end]),
+                embeddings=[list(v) for v in vectors[start:end]],
+                metadatas=list(metadatas[start:end]),  # type: ignore[arg-type]
+            )
+
+    def ids_where(self, where: dict[str, Any] | None = None) -> set[str]:
+        """Ids of the records matching a metadata filter (all records without one)."""
+        result = self._collection.get(where=where, include=[])  # type: ignore[arg-type]
+        return set(result["ids"])
+
+    def delete_ids(self, ids: Iterable[str]) -> None:
+        """Delete records by id, in batches of at most :attr:`max_batch_size`."""
+        items = list(ids)
+        size = self.max_batch_size
+        for start in range(0, len(items), size):
+            self._collection.delete(ids=items[start : start + size])
+
+    def as_retriever(self, **kwargs: Any) -> ChromaRetriever:
+        """A :class:`ChromaRetriever` (``k``, ``search_type`` "similarity"/"mmr"/
+        "similarity_score_threshold", ``search_kwargs`` such as ``filter`` or ``fetch_k``)."""
+        tags = kwargs.pop("tags", None) or [*self._get_retriever_tags()]
+        return ChromaRetriever(vectorstore=self, tags=tags, **kwargs)
+
+
+def chroma_store(
+    embedding: Embeddings,
+    *,
+    path: str | None = None,
+    url: str | None = None,
+    collection: str = DEFAULT_COLLECTION,
+    client: chromadb.ClientAPI | None = None,
+    distance: str = "cosine",
+    metadata: dict[str, Any] | None = None,
+) -> HFChroma:
+    """Open (or create) a Chroma collection as an :class:`HFChroma` store.
+
+    Args:
+        embedding: the LangChain embedder for texts and queries.
+        path: directory of an embedded, persistent Chroma.
+        url: a Chroma server, ``http://host:port`` (instead of ``path``).
+        collection: the collection name.
+        client: an existing chromadb client (instead of ``path``/``url``).
+        distance: ``cosine`` (default), ``l2`` or ``ip``, for a new collection.
+        metadata: metadata of a new collection (e.g. which embedder fills it).
+
+    Without ``path``, ``url`` or ``client`` the store lives in memory.
+
+    Example:
+        >>> from langchain_core.embeddings import DeterministicFakeEmbedding
+        >>> chroma_store(DeterministicFakeEmbedding(size=8), collection="doc_open").distance
+        'cosine'
+
+    """
+    if distance not in ("cosine", "l2", "ip"):
+        raise HFInputError(f"distance must be cosine, l2 or ip, not {distance!r}")
+    chroma = client if client is not None else chroma_client(path, url)
+    return HFChroma(
+        collection_name=collection,
+        embedding_function=embedding,
+        client=chroma,
+        collection_metadata=metadata,
+        collection_configuration={"hnsw": {"space": distance}},  # type: ignore[typeddict-item]
+    )
