@@ -135,6 +135,8 @@ class LoopbackServer:
         self.models: dict[str, str] = {spec.default_model: name for name, spec in TASKS.items()}
         self.models.update({m: TASKS[t].name for m, t in (models or {}).items()})
         self.requests: list[RecordedRequest] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._queues: dict[str, deque[Reply]] = defaultdict(deque)
         from hf_tools.testing.chat import CHAT_SUFFIX, chat_handler
 
@@ -208,6 +210,12 @@ class LoopbackServer:
     def requests_for(self, model: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.model == model]
 
+    def in_flight_changed(self, delta: int) -> None:
+        """Track requests being answered; ``max_in_flight`` keeps the peak."""
+        with self._lock:
+            self.in_flight += delta
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
     def record(self, request: RecordedRequest) -> None:
         with self._lock:
             self.requests.append(request)
@@ -255,6 +263,13 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             )
 
         def do_POST(self) -> None:
+            server.in_flight_changed(+1)
+            try:
+                self._post()
+            finally:
+                server.in_flight_changed(-1)
+
+        def _post(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             body: Any
