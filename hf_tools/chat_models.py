@@ -1,0 +1,629 @@
+"""ChatHFInference: a LangChain chat model on the Inference API's ``chat_completion``.
+
+It calls ``InferenceClient.chat_completion`` / ``AsyncInferenceClient.chat_completion``
+through :class:`~hf_tools.client.HFClient`, so it shares the retries, deadline, concurrency
+cap, token handling and error mapping of every other hf_tools component. It works with the
+Hugging Face router (``provider=``), dedicated Inference Endpoints and any OpenAI-compatible
+server (TGI, vLLM, the loopback test server) given as ``base_url``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from operator import itemgetter
+from typing import Any, Literal, cast
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    InvalidToolCall,
+    ToolCall,
+    ToolCallChunk,
+    convert_to_openai_messages,
+)
+from langchain_core.messages.ai import UsageMetadata
+from langchain_core.messages.tool import invalid_tool_call
+from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+from langchain_core.output_parsers.openai_tools import JsonOutputKeyToolsParser, PydanticToolsParser
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableMap, RunnablePassthrough
+from langchain_core.runnables.config import ensure_config
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+
+from hf_tools.client import HFClient, get_client
+from hf_tools.errors import HFInputError
+from hf_tools.settings import HFSettings
+
+__all__ = ["DEFAULT_CHAT_MODEL", "ChatHFInference"]
+
+DEFAULT_CHAT_MODEL = "Qwen/Qwen2.5-7B-Instruct"
+_SETTINGS_DEFAULTS = {name: field.default for name, field in HFSettings.model_fields.items()}
+_METHODS = ("json_schema", "function_calling", "json_mode")
+ToolLike = Mapping[str, Any] | type | Callable[..., Any] | BaseTool
+
+
+class ChatHFInference(BaseChatModel):
+    """A chat model on the Hugging Face Inference API (``chat_completion``), with tools.
+
+    Connection fields are those of :class:`~hf_tools.settings.HFSettings` (``token`` also as
+    ``api_key``; or pass ``settings=HFSettings(...)``). ``invoke``/``stream`` use
+    ``InferenceClient``, ``ainvoke``/``astream`` ``AsyncInferenceClient``; ``batch`` keeps at
+    most ``max_concurrency`` requests in flight. Failures raise :mod:`hf_tools.errors`
+    (retried as the settings say; a stream only before its first chunk).
+
+    * ``bind_tools`` takes any number of tools and every ``tool_choice``: ``"auto"``,
+      ``"none"``, ``"required"``/``"any"``/``True``, a tool name or a dict. Tool calls are
+      parsed with arguments as a JSON string or a dict and ids as strings or integers;
+      arguments that are not a JSON object become ``invalid_tool_calls``.
+    * ``with_structured_output`` supports pydantic classes, TypedDicts and JSON schemas with
+      ``method="json_schema"`` (default), ``"function_calling"`` or ``"json_mode"``.
+    * Image content blocks (base64 or URL) are sent as ``image_url`` parts.
+
+    Example:
+        >>> from hf_tools import ChatHFInference
+        >>> from hf_tools.testing import LoopbackServer
+        >>> from hf_tools.testing.chat import chat_reply
+        >>> with LoopbackServer() as server:
+        ...     server.enqueue("my/model", chat_reply("Paris is the capital of France."))
+        ...     chat = ChatHFInference(model="my/model", base_url=server.url + "/v1", token="hf_x")
+        ...     reply = chat.invoke("What is the capital of France?")
+        ...     streamed = "".join(str(c.content) for c in chat.stream("Tell me a story"))
+        >>> reply.content, reply.response_metadata["finish_reason"], reply.usage_metadata["output_tokens"]
+        ('Paris is the capital of France.', 'stop', 6)
+        >>> streamed
+        'You said: Tell me a story'
+        >>> "hf_x" in repr(chat)
+        False
+
+    """
+
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+
+    model: str = Field(default=DEFAULT_CHAT_MODEL, description="Model id on the Hub, or an endpoint URL.")
+    token: SecretStr | None = Field(
+        default_factory=lambda: _token_from_env(),
+        alias="api_key",
+        description="Hugging Face token; defaults to HF_TOKEN, then the stored login.",
+    )
+    provider: str | None = Field(default=None, description="Inference provider; None means 'auto'.")
+    base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint (TGI, vLLM, Inference Endpoint); may hold '{model}'."
+    )
+    timeout: float = Field(default=_SETTINGS_DEFAULTS["timeout"], gt=0, description="Seconds for one request.")
+    max_retries: int = Field(default=_SETTINGS_DEFAULTS["max_retries"], ge=0, description="Retries per call.")
+    deadline: float | None = Field(default=_SETTINGS_DEFAULTS["deadline"], gt=0, description="Seconds per call.")
+    max_concurrency: int = Field(default=_SETTINGS_DEFAULTS["max_concurrency"], ge=1, description="In flight.")
+    max_retry_wait: float = Field(default=_SETTINGS_DEFAULTS["max_retry_wait"], ge=0, description="Wait cap.")
+    backoff_base: float = Field(default=_SETTINGS_DEFAULTS["backoff_base"], ge=0, description="First backoff.")
+    backoff_max: float = Field(default=_SETTINGS_DEFAULTS["backoff_max"], ge=0, description="Largest backoff.")
+
+    temperature: float | None = Field(default=None, ge=0, description="Sampling temperature.")
+    max_tokens: int | None = Field(default=None, ge=1, description="Most tokens to generate.")
+    top_p: float | None = Field(default=None, gt=0, le=1, description="Nucleus sampling mass.")
+    stop: list[str] | None = Field(default=None, alias="stop_sequences", description="Stop sequences.")
+    seed: int | None = Field(default=None, description="Random seed.")
+    frequency_penalty: float | None = Field(default=None, description="Penalty by token frequency.")
+    presence_penalty: float | None = Field(default=None, description="Penalty for tokens already present.")
+    model_kwargs: dict[str, Any] = Field(default_factory=dict, description="Extra request body fields.")
+    streaming: bool = Field(default=False, description="Use the streaming API for invoke as well.")
+    stream_usage: bool = Field(default=True, description="Ask for token usage in the last stream chunk.")
+
+    _base_settings: HFSettings | None = PrivateAttr(default=None)
+
+    def __init__(self, **data: Any) -> None:
+        settings = data.pop("settings", None)
+        if settings is not None and not isinstance(settings, HFSettings):
+            raise HFInputError("settings must be an HFSettings instance")
+        if settings is not None:
+            for name in _MIRRORED:
+                if name not in data and not (name == "token" and "api_key" in data):
+                    data[name] = getattr(settings, name)
+        super().__init__(**data)
+        self._base_settings = settings
+        self.settings  # noqa: B018 - validates base_url and the rest at construction
+
+    # -- LangChain protocol -------------------------------------------------------------
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"token": "HF_TOKEN"}
+
+    @property
+    def _llm_type(self) -> str:
+        return "hf-inference-chat"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "provider": self.provider,
+            "base_url": self.base_url,
+            **self._default_params(),
+        }
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider="huggingface",
+            ls_model_name=str(kwargs.get("model") or self.model),
+            ls_model_type="chat",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if isinstance(temperature, (int, float)):
+            params["ls_temperature"] = float(temperature)
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if isinstance(max_tokens, int):
+            params["ls_max_tokens"] = max_tokens
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
+
+    # -- settings and client ------------------------------------------------------------
+    @property
+    def settings(self) -> HFSettings:
+        """The connection settings this model's fields describe."""
+        base = self._base_settings or HFSettings()
+        values = {**base.model_dump(), "token": base.token}
+        values.update({name: getattr(self, name) for name in _MIRRORED})
+        return HFSettings(**values)
+
+    @property
+    def client(self) -> HFClient:
+        """The shared client for :attr:`settings`."""
+        return get_client(self.settings)
+
+    # -- request building -----------------------------------------------------------------
+    def _default_params(self) -> dict[str, Any]:
+        params = {
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "top_p": self.top_p,
+            "stop": self.stop or None,
+            "seed": self.seed,
+            "frequency_penalty": self.frequency_penalty,
+            "presence_penalty": self.presence_penalty,
+        }
+        return {**{k: v for k, v in params.items() if v is not None}, **self.model_kwargs}
+
+    def _request(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any], *, stream: bool
+    ) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+        """(model, wire messages, body fields) for one call; raises HFInputError on bad input."""
+        if not messages:
+            raise HFInputError("a chat call needs at least one message")
+        kwargs = dict(kwargs)
+        kwargs.pop("ls_structured_output_format", None)
+        kwargs.pop("structured_output_format", None)
+        kwargs.pop("stream", None)
+        model = kwargs.pop("model", None) or self.model
+        if not isinstance(model, str) or not model:
+            raise HFInputError(f"model must be a non-empty string, got {model!r}")
+        try:
+            wire: list[dict[str, Any]] = convert_to_openai_messages(messages)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise HFInputError(f"cannot send these messages: {exc}") from exc
+        body = {**self._default_params(), **{k: v for k, v in kwargs.items() if v is not None}}
+        if stop:
+            body["stop"] = stop
+        if stream and self.stream_usage:
+            body.setdefault("stream_options", {"include_usage": True})
+        if not model.startswith(("http://", "https://")):
+            # With an endpoint URL the hub client would send a placeholder model name.
+            body["model"] = model
+        try:
+            json.dumps(body)
+        except (TypeError, ValueError) as exc:
+            raise HFInputError(f"request options are not JSON-serializable: {exc}") from exc
+        return model, wire, body
+
+    def _provider_name(self) -> str:
+        if self.base_url or self.model.startswith(("http://", "https://")):
+            return "endpoint"
+        return self.provider or "auto"
+
+    # -- calls -----------------------------------------------------------------------------
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        model, wire, body = self._request(messages, stop, kwargs, stream=False)
+        output = self.client.call("chat_completion", model, messages=wire, extra_body=body)
+        return self._result(output)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        model, wire, body = self._request(messages, stop, kwargs, stream=False)
+        output = await self.client.acall("chat_completion", model, messages=wire, extra_body=body)
+        return self._result(output)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        model, wire, body = self._request(messages, stop, kwargs, stream=True)
+        state = _StreamState(self._provider_name())
+        for raw in self.client.stream("chat_completion", model, messages=wire, extra_body=body):
+            chunk = state.convert(raw)
+            if chunk is None:
+                continue
+            if run_manager is not None:
+                run_manager.on_llm_new_token(str(chunk.message.content), chunk=chunk)
+            yield chunk
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        model, wire, body = self._request(messages, stop, kwargs, stream=True)
+        state = _StreamState(self._provider_name())
+        async for raw in self.client.astream("chat_completion", model, messages=wire, extra_body=body):
+            chunk = state.convert(raw)
+            if chunk is None:
+                continue
+            if run_manager is not None:
+                await run_manager.on_llm_new_token(str(chunk.message.content), chunk=chunk)
+            yield chunk
+
+    def _result(self, output: Any) -> ChatResult:
+        choices = list(_get(output, "choices") or [])
+        usage = _usage(_get(output, "usage"))
+        metadata = {
+            "model_name": _get(output, "model"),
+            "system_fingerprint": _get(output, "system_fingerprint"),
+            "id": _get(output, "id"),
+            "provider": self._provider_name(),
+            "model_provider": "huggingface",
+        }
+        generations = []
+        for position, choice in enumerate(choices):
+            message = _get(choice, "message") or {}
+            tool_calls, invalid = _parse_tool_calls(_get(message, "tool_calls"))
+            extra: dict[str, Any] = {}
+            reasoning = _get(message, "reasoning") or _get(message, "reasoning_content")
+            if reasoning:
+                extra["reasoning_content"] = reasoning
+            finish_reason = _get(choice, "finish_reason")
+            ai = AIMessage(
+                content=_get(message, "content") or "",
+                tool_calls=tool_calls,
+                invalid_tool_calls=invalid,
+                additional_kwargs=extra,
+                usage_metadata=usage if position == 0 else None,
+                response_metadata={**metadata, "finish_reason": finish_reason},
+                id=_get(output, "id"),
+            )
+            generations.append(ChatGeneration(message=ai, generation_info={"finish_reason": finish_reason}))
+        llm_output = {"model_name": metadata["model_name"], "token_usage": dict(_get(output, "usage") or {})}
+        return ChatResult(generations=generations, llm_output=llm_output)
+
+    # -- batches ----------------------------------------------------------------------------
+    def _with_concurrency(
+        self, config: RunnableConfig | list[RunnableConfig] | None
+    ) -> RunnableConfig | list[RunnableConfig]:
+        if isinstance(config, list):
+            return [cast("RunnableConfig", self._with_concurrency(c)) for c in config]
+        config = ensure_config(config)
+        if config.get("max_concurrency") is None:
+            config["max_concurrency"] = self.max_concurrency
+        return config
+
+    def batch(
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[AIMessage]:
+        return super().batch(inputs, self._with_concurrency(config), return_exceptions=return_exceptions, **kwargs)
+
+    async def abatch(
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[AIMessage]:
+        return await super().abatch(
+            inputs, self._with_concurrency(config), return_exceptions=return_exceptions, **kwargs
+        )
+
+    # -- tools and structured output ---------------------------------------------------------
+    def bind_tools(
+        self,
+        tools: Sequence[ToolLike],
+        *,
+        tool_choice: str | bool | Mapping[str, Any] | None = None,
+        parallel_tool_calls: bool | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind ``tools`` (BaseTools, functions, pydantic classes, TypedDicts or OpenAI dicts).
+
+        Args:
+            tools: the tools the model may call.
+            tool_choice: ``"auto"``, ``"none"``, ``"required"`` (also ``"any"`` or ``True``),
+                a tool name, or ``{"type": "function", "function": {"name": ...}}``.
+            parallel_tool_calls: allow several calls in one answer (sent when set).
+            strict: ask for schema-exact arguments (sent when set).
+            **kwargs: more request fields.
+
+        Raises:
+            HFInputError: a tool cannot be converted or ``tool_choice`` names no bound tool.
+
+        Example:
+            >>> from hf_tools import ChatHFInference
+            >>> def add(a: int, b: int) -> int:
+            ...     '''Add two integers.'''
+            ...     return a + b
+            >>> bound = ChatHFInference(token="hf_x").bind_tools([add], tool_choice="add")
+            >>> bound.kwargs["tool_choice"]
+            {'type': 'function', 'function': {'name': 'add'}}
+
+        """
+        try:
+            formatted = [convert_to_openai_tool(t, strict=strict) for t in tools]  # type: ignore[arg-type]
+        except (ValueError, TypeError, KeyError) as exc:
+            raise HFInputError(f"cannot use this tool: {exc}") from exc
+        names = [t["function"]["name"] for t in formatted]
+        if tool_choice is not None and tool_choice is not False:
+            kwargs["tool_choice"] = _tool_choice(tool_choice, names)
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type,
+        *,
+        include_raw: bool = False,
+        method: Literal["json_schema", "function_calling", "json_mode"] = "json_schema",
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+        """A Runnable whose output fits ``schema``.
+
+        Args:
+            schema: a pydantic class (output is an instance of it), a TypedDict, a JSON schema
+                or an OpenAI tool dict (output is a dict).
+            include_raw: return ``{"raw": AIMessage, "parsed": ..., "parsing_error": ...}``.
+            method: ``"json_schema"`` (constrained decoding, the default), ``"function_calling"``
+                (a forced tool call) or ``"json_mode"`` (JSON output; describe the schema in the
+                prompt).
+            strict: ask for schema-exact output (sent when set).
+            **kwargs: unused; anything here is an error.
+
+        Raises:
+            HFInputError: unknown method or extra arguments.
+
+        Example:
+            >>> from pydantic import BaseModel
+            >>> from hf_tools import ChatHFInference
+            >>> from hf_tools.testing import LoopbackServer
+            >>> class City(BaseModel):
+            ...     name: str
+            ...     population: int
+            >>> with LoopbackServer() as server:
+            ...     chat = ChatHFInference(base_url=server.url + "/v1")
+            ...     chat.with_structured_output(City).invoke("Largest city?")
+            City(name='example', population=1)
+
+        """
+        if kwargs:
+            raise HFInputError(f"unsupported arguments for with_structured_output: {sorted(kwargs)}")
+        if method not in _METHODS:
+            raise HFInputError(f"method must be one of {_METHODS}, got {method!r}")
+        is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
+        llm: Runnable[LanguageModelInput, Any]
+        parser: Runnable[Any, Any]
+        if method == "function_calling":
+            tool = convert_to_openai_tool(schema, strict=strict)
+            name = tool["function"]["name"]
+            trace = {"kwargs": {"method": method, "strict": strict}, "schema": tool}
+            llm = self.bind_tools([schema], tool_choice=name, strict=strict, ls_structured_output_format=trace)
+            parser = (
+                PydanticToolsParser(tools=[cast("type[BaseModel]", schema)], first_tool_only=True)
+                if is_pydantic
+                else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+            )
+        else:
+            json_schema = convert_to_json_schema(schema)
+            if method == "json_schema":
+                spec: dict[str, Any] = {"name": str(json_schema.get("title") or "output"), "schema": json_schema}
+                if strict is not None:
+                    spec["strict"] = strict
+                response_format: dict[str, Any] = {"type": "json_schema", "json_schema": spec}
+            else:
+                response_format = {"type": "json_object"}
+            trace = {"kwargs": {"method": method, "strict": strict}, "schema": json_schema}
+            llm = self.bind(response_format=response_format, ls_structured_output_format=trace)
+            parser = (
+                PydanticOutputParser(pydantic_object=cast("type[BaseModel]", schema))
+                if is_pydantic
+                else JsonOutputParser()
+            )
+        if not include_raw:
+            return llm | parser
+        parse = RunnablePassthrough.assign(parsed=itemgetter("raw") | parser, parsing_error=lambda _: None)
+        fallback = RunnablePassthrough.assign(parsed=lambda _: None)
+        return RunnableMap(raw=llm) | parse.with_fallbacks([fallback], exception_key="parsing_error")
+
+
+def _token_from_env() -> SecretStr | None:
+    value = os.environ.get("HF_TOKEN")
+    return SecretStr(value) if value else None
+
+
+# -- wire parsing (module level: shared by the sync and async paths) ----------------------------
+def _get(obj: Any, key: str) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(key)
+    return getattr(obj, key, None)
+
+
+def _usage(raw: Any) -> UsageMetadata | None:
+    if not raw:
+        return None
+    prompt = int(_get(raw, "prompt_tokens") or 0)
+    completion = int(_get(raw, "completion_tokens") or 0)
+    total = int(_get(raw, "total_tokens") or prompt + completion)
+    return cast("UsageMetadata", {"input_tokens": prompt, "output_tokens": completion, "total_tokens": total})
+
+
+def _call_id(raw: Any) -> str:
+    if raw is None or raw == "":
+        return f"call_{uuid.uuid4().hex[:24]}"
+    return str(raw)
+
+
+def _parse_tool_calls(raw: Any) -> tuple[list[ToolCall], list[InvalidToolCall]]:
+    if not raw:
+        return [], []
+    calls = [raw] if isinstance(raw, Mapping) else list(raw)
+    valid: list[ToolCall] = []
+    invalid: list[InvalidToolCall] = []
+    for call in calls:
+        function = _get(call, "function") or {}
+        name = _get(function, "name")
+        call_id = _call_id(_get(call, "id"))
+        arguments = _get(function, "arguments")
+        args: Any
+        error: str | None = None
+        if arguments is None or arguments == "":
+            args = {}
+        elif isinstance(arguments, Mapping):
+            args = dict(arguments)
+        elif isinstance(arguments, str):
+            try:
+                args = json.loads(arguments)
+            except ValueError as exc:
+                args, error = None, f"arguments are not valid JSON: {exc}"
+        else:
+            args, error = None, f"arguments must be a JSON object, got {type(arguments).__name__}"
+        if error is None and not isinstance(args, dict):
+            error = f"arguments must be a JSON object, got {type(args).__name__}"
+        if error is None and not name:
+            error = "the tool call has no name"
+        if error is None:
+            valid.append(ToolCall(name=str(name), args=args, id=call_id, type="tool_call"))
+        else:
+            text = arguments if isinstance(arguments, str) else json.dumps(arguments, default=str)
+            invalid.append(invalid_tool_call(name=str(name) if name else None, args=text, id=call_id, error=error))
+    return valid, invalid
+
+
+def _tool_choice(choice: str | bool | Mapping[str, Any], names: list[str]) -> str | dict[str, Any]:
+    if choice is True or choice in ("any", "required"):
+        if not names:
+            raise HFInputError("tool_choice requires a tool call but no tools are bound")
+        return "required"
+    if choice in ("auto", "none"):
+        return cast("str", choice)
+    name: Any
+    if isinstance(choice, str):
+        name = choice
+    elif isinstance(choice, Mapping):
+        function = choice.get("function")
+        name = function.get("name") if isinstance(function, Mapping) else choice.get("name")
+        if not isinstance(name, str):
+            raise HFInputError(f"tool_choice dict must name a function, got {dict(choice)!r}")
+    else:
+        raise HFInputError(f"unsupported tool_choice {choice!r}")
+    if name not in names:
+        raise HFInputError(f"tool_choice {name!r} is not one of the bound tools {names}")
+    return {"type": "function", "function": {"name": name}}
+
+
+class _StreamState:
+    """Turns ``chat.completion.chunk`` events into LangChain chunks (tool-call ids, metadata)."""
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+        self.started: set[int] = set()
+
+    def convert(self, raw: Any) -> ChatGenerationChunk | None:
+        choices = list(_get(raw, "choices") or [])
+        usage = _usage(_get(raw, "usage"))
+        if not choices:
+            if usage is None:
+                return None
+            return ChatGenerationChunk(message=AIMessageChunk(content="", usage_metadata=usage))
+        choice = choices[0]
+        delta = _get(choice, "delta") or {}
+        content = _get(delta, "content") or ""
+        chunks = self._tool_call_chunks(_get(delta, "tool_calls"))
+        finish_reason = _get(choice, "finish_reason")
+        extra: dict[str, Any] = {}
+        reasoning = _get(delta, "reasoning") or _get(delta, "reasoning_content")
+        if reasoning:
+            extra["reasoning_content"] = reasoning
+        metadata: dict[str, Any] = {"model_provider": "huggingface"}
+        generation_info = None
+        if finish_reason:
+            metadata.update(
+                finish_reason=finish_reason,
+                model_name=_get(raw, "model"),
+                system_fingerprint=_get(raw, "system_fingerprint"),
+                provider=self.provider,
+            )
+            generation_info = {"finish_reason": finish_reason}
+        message = AIMessageChunk(
+            content=content,
+            tool_call_chunks=chunks,
+            additional_kwargs=extra,
+            usage_metadata=usage,
+            response_metadata=metadata,
+            id=_get(raw, "id"),
+        )
+        return ChatGenerationChunk(message=message, generation_info=generation_info)
+
+    def _tool_call_chunks(self, raw: Any) -> list[ToolCallChunk]:
+        if not raw:
+            return []
+        calls = [raw] if isinstance(raw, Mapping) else list(raw)
+        chunks: list[ToolCallChunk] = []
+        for position, call in enumerate(calls):
+            index = _get(call, "index")
+            index = position if not isinstance(index, int) else index
+            function = _get(call, "function") or {}
+            arguments = _get(function, "arguments")
+            if arguments is not None and not isinstance(arguments, str):
+                arguments = json.dumps(arguments)
+            first = index not in self.started
+            self.started.add(index)
+            chunks.append(
+                ToolCallChunk(
+                    name=_get(function, "name") or None,
+                    args=arguments or None,
+                    id=_call_id(_get(call, "id")) if first else None,
+                    index=index,
+                    type="tool_call_chunk",
+                )
+            )
+        return chunks
+
+
+# Connection fields ChatHFInference exposes directly (the rest come from ``settings=``).
+_MIRRORED = tuple(name for name in ChatHFInference.model_fields if name in HFSettings.model_fields)
