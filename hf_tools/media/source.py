@@ -175,10 +175,9 @@ def _from_text(text: str, kind: MediaKind) -> MediaSource:
         return _from_data_uri(text, kind)
     if _SCHEME.match(text):
         return MediaSource(kind, "url", text)
-    if "/" not in text.rstrip("=") or len(text) > 255:
-        decoded = _decode_base64(text)
-        if decoded is not None and sniff(decoded) is not None:
-            return MediaSource(kind, "bytes", decoded)
+    decoded = _decode_base64(text)
+    if decoded is not None and sniff(decoded) is not None:
+        return MediaSource(kind, "bytes", decoded)
     if len(text) > 4096 or "\x00" in text:
         raise ValueError(f"the {kind} input is neither a path, a URL, a data URI nor base64 of a media file")
     return MediaSource(kind, "path", text)
