@@ -51,7 +51,7 @@ def table(models: list[ModelSummary]) -> str:
     """
     rows = [_COLUMNS, *(_row(m) for m in models)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
 
 
 def _fail(exc: Exception) -> int:

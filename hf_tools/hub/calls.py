@@ -34,41 +34,28 @@ def call_for(task: str, model: str) -> str | None:
 
 
 def example_input(task: str) -> Any:
-    """A small valid input for ``task``: a plain string when one text field is all it needs.
+    """The task's declared example input, as a plain string when it is one text field.
+
+    Inline media (``data:`` URLs) become file names to replace with your own files.
 
     Example:
-        >>> example_input("summarization")
-        '...'
+        >>> example_input("fill-mask")
+        'The capital of France is [MASK].'
         >>> example_input("question-answering")
-        {'question': '...', 'context': '...'}
+        {'question': 'Where does Ada live?', 'context': 'Ada lives in London.'}
 
     """
-    schema = TASKS[task].input_model.model_json_schema()
-    required = schema.get("required", [])
-    props = schema.get("properties", {})
-    values = {name: _placeholder(props.get(name, {})) for name in required}
+    values = {name: _readable(value) for name, value in TASKS[task].example.items()}
     if len(values) == 1 and isinstance(next(iter(values.values())), str):
         return next(iter(values.values()))
     return values
 
 
-def _placeholder(prop: dict[str, Any]) -> Any:
-    kind = prop.get("type")
-    if kind is None:
-        for option in prop.get("anyOf", []):
-            if option.get("type") not in (None, "null"):
-                return _placeholder(option)
-    if kind == "array":
-        return [_placeholder(prop.get("items", {"type": "string"}))]
-    if kind == "object":
-        return {"column": ["..."]}
-    if kind == "integer":
-        return 1
-    if kind == "number":
-        return 1.0
-    if kind == "boolean":
-        return False
-    return "..."
+def _readable(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("data:"):
+        kind = value[5:].split("/", 1)[0]
+        return {"image": "image.png", "audio": "audio.wav"}.get(kind, "file.bin")
+    return value
 
 
 def snippet(task: str | None, model: str) -> str:
@@ -79,7 +66,7 @@ def snippet(task: str | None, model: str) -> str:
         import hf_tools
         <BLANKLINE>
         fill_mask = hf_tools.runnable("fill-mask", model="google-bert/bert-base-uncased")
-        print(fill_mask.invoke('...'))
+        print(fill_mask.invoke('The capital of France is [MASK].'))
 
     """
     call = call_for(task, model) if task else None

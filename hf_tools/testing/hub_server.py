@@ -223,7 +223,9 @@ class LoopbackHub:
 
     def start(self) -> LoopbackHub:
         """Serve in a daemon thread."""
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="loopback-hub", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="loopback-hub", daemon=True
+        )
         self._thread.start()
         return self
 
