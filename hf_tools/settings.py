@@ -76,22 +76,6 @@ class HFSettings(BaseModel):
     media_output_dir: str | None = Field(
         default=None, description="Folder generated images/audio are saved to (None: kept in memory only)."
     )
-    media_dirs: tuple[str, ...] | None = Field(
-        default=None,
-        description="Folders media file paths must stay inside (after resolving links); None: the working directory.",
-    )
-    media_allow_private_urls: bool = Field(
-        default=False,
-        description="Let media URLs reach loopback, private, link-local and cloud metadata addresses.",
-    )
-    media_allowed_hosts: tuple[str, ...] = Field(
-        default=(), description="Media URL hosts ('host' or 'host:port') trusted even on a private address."
-    )
-    media_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1, description="Largest media input, in bytes.")
-    media_fetch_timeout: float = Field(default=15.0, gt=0, description="Seconds for one media URL fetch.")
-    media_output_dir: str | None = Field(
-        default=None, description="Folder generated images/audio are saved to (None: kept in memory only)."
-    )
     max_retry_wait: float = Field(default=60.0, ge=0, description="Cap on one wait for 'estimated_time'/'Retry-After'.")
     backoff_base: float = Field(default=0.5, ge=0, description="First exponential backoff.")
     backoff_max: float = Field(default=20.0, ge=0, description="Largest exponential backoff.")
