@@ -102,12 +102,6 @@ def _with_source(doc: Document) -> Document:
     return Document(doc.page_content, metadata={**doc.metadata, "source": "unknown"}, id=doc.id)
 
 
-def _with_source(doc: Document) -> Document:
-    if "source" in doc.metadata:
-        return doc
-    return Document(doc.page_content, metadata={**doc.metadata, "source": "unknown"}, id=doc.id)
-
-
 def rag_agent(llm: BaseChatModel, retriever: BaseRetriever, *, extra_tools: list[BaseTool] | None = None) -> Any:
     """A tool-calling agent (``langchain.agents.create_agent``) that searches the documents with
     :func:`retriever_tool` and answers with the sources it read; ``extra_tools`` (e.g.

@@ -47,9 +47,9 @@ class HFEmbeddingFunction(EmbeddingFunction[Documents]):
         >>> from hf_tools.testing import LoopbackServer
         >>> with LoopbackServer() as server:
         ...     ef = HFEmbeddingFunction(base_url=server.base_url)
-        ...     col = chromadb.EphemeralClient().get_or_create_collection("doc", embedding_function=ef)
-        ...     col.add(ids=["a", "b"], documents=["cats purr softly", "stocks fell sharply"])
-        ...     col.query(query_texts=["a cat purrs"], n_results=1)["ids"]
+        ...     col = chromadb.EphemeralClient().get_or_create_collection("doc_ef", embedding_function=ef)
+        ...     col.add(ids=["a", "b"], documents=["the cat purrs softly", "stocks fell sharply"])
+        ...     col.query(query_texts=["why does a cat purr softly"], n_results=1)["ids"]
         [['a']]
         >>> HFEmbeddingFunction.name(), ef.get_config()["model"]
         ('hf_tools', 'sentence-transformers/all-MiniLM-L6-v2')

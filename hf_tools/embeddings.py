@@ -94,6 +94,10 @@ class HFInferenceEmbeddings(BaseModel, Embeddings):
     query_prompt_name: str | None = None
     dimensions: int | None = Field(default=None, ge=1)
 
+    def __init__(self, **kwargs: Any) -> None:
+        """Fields of this class, plus any :class:`~hf_tools.settings.HFSettings` field."""
+        super().__init__(**kwargs)
+
     @model_validator(mode="before")
     @classmethod
     def _fold_settings(cls, values: Any) -> Any:

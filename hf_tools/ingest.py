@@ -1,4 +1,4 @@
-"""Idempotent, resumable ingestion of files and folders into an :class:`~hf_tools.vectorstores.HFChroma`.
+r"""Idempotent, resumable ingestion of files and folders into an :class:`~hf_tools.vectorstores.HFChroma`.
 
 * Each file is split with langchain-text-splitters (Markdown-aware for ``.md``).
 * A chunk's id is a hash of its source and its text (and which repeat of that text in the file
@@ -14,8 +14,8 @@ Example:
     >>> from langchain_core.embeddings import DeterministicFakeEmbedding
     >>> from hf_tools import chroma_store, ingest_files
     >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (folder / "a.md").write_text("# Cats\\n\\nCats purr when they are content.")
-    >>> _ = (folder / "b.bin").write_bytes(b"\\x00\\x01")
+    >>> _ = (folder / "a.md").write_text("# Cats\n\nCats purr when they are content.")
+    >>> _ = (folder / "b.bin").write_bytes(b"\x00\x01")
     >>> store = chroma_store(DeterministicFakeEmbedding(size=8), collection="doc_ingest")
     >>> first = ingest_files([folder, folder / "b.bin"], store)
     >>> first.chunks_added, first.files_new, [reason for _, reason in first.skipped]
@@ -105,12 +105,12 @@ def source_of(path: Path) -> str:
 
 
 def chunk_file(loaded: LoadedFile, *, chunk_size: int = 1000, chunk_overlap: int = 150) -> list[Chunk]:
-    """Split a loaded file into chunks with content-derived ids.
+    r"""Split a loaded file into chunks with content-derived ids.
 
     Example:
         >>> from pathlib import Path
         >>> from hf_tools.loaders import LoadedFile
-        >>> f = LoadedFile(Path("/notes.txt"), "text", [("same\\n\\nsame", {})])
+        >>> f = LoadedFile(Path("/notes.txt"), "text", [("same\n\nsame", {})])
         >>> [c.text for c in chunk_file(f, chunk_size=5, chunk_overlap=0)]
         ['same', 'same']
         >>> len({c.id for c in chunk_file(f, chunk_size=5, chunk_overlap=0)})
@@ -217,7 +217,8 @@ def ingest_files(
                 vectors = future.result()
                 if index + 1 < len(batches):
                     future = ahead.submit(embedder.embed_documents, [c.text for c in batches[index + 1]])
-                store.upsert_vectors([c.id for c in batch], [c.text for c in batch], vectors, [c.metadata for c in batch])
+                texts = [c.text for c in batch]
+                store.upsert_vectors([c.id for c in batch], texts, vectors, [c.metadata for c in batch])
                 report.chunks_added += len(batch)
                 bar.update(len(batch))
     finally:

@@ -1,4 +1,4 @@
-"""Read documents from files and folders: text, Markdown, HTML and PDF.
+r"""Read documents from files and folders: text, Markdown, HTML and PDF.
 
 A file that cannot be used (binary, empty, unreadable, not a supported kind) raises
 :class:`UnusableFileError` with the reason, so ingestion can report it and go on.
@@ -6,7 +6,7 @@ A file that cannot be used (binary, empty, unreadable, not a supported kind) rai
 Example:
     >>> from hf_tools.loaders import html_to_text
     >>> html_to_text("<html><style>p{}</style><h1>Title</h1><p>One <b>two</b>.</p></html>")
-    'Title\\nOne two.'
+    'Title\nOne two.'
 
 """
 
@@ -51,7 +51,8 @@ class LoadedFile:
 
 
 _BLOCK_TAGS = frozenset(
-    "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article header footer pre blockquote title".split()
+    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section"}
+    | {"article", "header", "footer", "pre", "blockquote", "title"}
 )
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head"})
 
@@ -153,7 +154,8 @@ def load_file(path: str | Path) -> LoadedFile:
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Files to ingest: each given file, and every supported file under each given folder
-    (hidden files and folders skipped), in a stable order, each once."""
+    (hidden files and folders skipped), in a stable order, each once.
+    """
     seen: set[Path] = set()
     for given in paths:
         root = Path(given)
@@ -161,7 +163,7 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
             found = sorted(
                 p
                 for p in root.rglob("*")
-                if p.is_file()
+                if (p.is_file() or p.is_symlink())
                 and p.suffix.lower() in SUPPORTED_SUFFIXES
                 and not any(part.startswith(".") for part in p.relative_to(root).parts)
             )

@@ -57,7 +57,7 @@ def _load(path: str, device: str) -> Any:
             try:
                 from transformers.utils import logging as transformers_logging
 
-                transformers_logging.disable_progress_bar()
+                transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
             except ImportError:  # pragma: no cover - sentence-transformers depends on transformers
                 pass
             model = SentenceTransformer(path, device=device)

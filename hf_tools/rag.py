@@ -277,7 +277,7 @@ _SENTENCE = re.compile(r"[^.!?\n]+(?:\n(?![ \t]*\n)[^.!?\n]+)*[.!?]*")
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b))
+    dot = sum(x * y for x, y in zip(a, b, strict=False))
     norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
     return dot / norm if norm else 0.0
 
@@ -310,7 +310,7 @@ def sentence_answerer(embeddings: Embeddings) -> Answerer:
             return []
         query = embeddings.embed_query(question)
         vectors = embeddings.embed_documents([s[3] for s in spans])
-        scored = sorted(zip(spans, vectors), key=lambda sv: -_cosine(query, sv[1]))
+        scored = sorted(zip(spans, vectors, strict=False), key=lambda sv: -_cosine(query, sv[1]))
         return [
             ExtractiveAnswer(
                 answer=text, score=round(_cosine(query, vec), 4), start=s, end=e, context=doc.page_content, **_meta(doc)
@@ -323,12 +323,13 @@ def sentence_answerer(embeddings: Embeddings) -> Answerer:
 
 def qa_task_answerer(qa: Runnable[Any, Any]) -> Answerer:
     """Extractive QA with the question-answering task (e.g. ``hf_tools.runnable("question-answering")``),
-    one request per chunk, sent as one concurrent batch."""
+    one request per chunk, sent as one concurrent batch.
+    """
 
     def answer(question: str, docs: list[Document]) -> list[ExtractiveAnswer]:
         outputs = qa.batch([{"question": question, "context": d.page_content} for d in docs])
         found = []
-        for doc, output in zip(docs, outputs):
+        for doc, output in zip(docs, outputs, strict=False):
             for span in output if isinstance(output, list) else [output]:
                 found.append(
                     ExtractiveAnswer(

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
+from chromadb.api import ClientAPI
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 from langchain_core.vectorstores import VectorStoreRetriever
@@ -46,7 +47,7 @@ class ChromaRetriever(VectorStoreRetriever):
         return self
 
 
-def chroma_client(path: str | None = None, url: str | None = None) -> chromadb.ClientAPI:
+def chroma_client(path: str | None = None, url: str | None = None) -> ClientAPI:
     """A chromadb client: a server at ``url`` (``http://host:port``), else persistent at ``path``,
     else in memory.
 
@@ -87,9 +88,10 @@ class HFChroma(Chroma):
     """
 
     @property
-    def client(self) -> chromadb.ClientAPI:
+    def client(self) -> ClientAPI:
         """The chromadb client."""
-        return self._client
+        client: ClientAPI = self._client
+        return client
 
     @property
     def collection(self) -> chromadb.Collection:
@@ -146,7 +148,7 @@ class HFChroma(Chroma):
             self._collection.upsert(
                 ids=list(ids[start:end]),
                 documents=list(texts[start:end]),
-                embeddings=[list(v) for v in vectors[start:end]],
+                embeddings=[list(v) for v in vectors[start:end]],  # type: ignore[arg-type]
                 metadatas=list(metadatas[start:end]),  # type: ignore[arg-type]
             )
 
@@ -164,7 +166,8 @@ class HFChroma(Chroma):
 
     def as_retriever(self, **kwargs: Any) -> ChromaRetriever:
         """A :class:`ChromaRetriever` (``k``, ``search_type`` "similarity"/"mmr"/
-        "similarity_score_threshold", ``search_kwargs`` such as ``filter`` or ``fetch_k``)."""
+        "similarity_score_threshold", ``search_kwargs`` such as ``filter`` or ``fetch_k``).
+        """
         tags = kwargs.pop("tags", None) or [*self._get_retriever_tags()]
         return ChromaRetriever(vectorstore=self, tags=tags, **kwargs)
 
@@ -175,7 +178,7 @@ def chroma_store(
     path: str | None = None,
     url: str | None = None,
     collection: str = DEFAULT_COLLECTION,
-    client: chromadb.ClientAPI | None = None,
+    client: ClientAPI | None = None,
     distance: str = "cosine",
     metadata: dict[str, Any] | None = None,
 ) -> HFChroma:
@@ -206,5 +209,5 @@ def chroma_store(
         embedding_function=embedding,
         client=chroma,
         collection_metadata=metadata,
-        collection_configuration={"hnsw": {"space": distance}},  # type: ignore[typeddict-item]
+        collection_configuration={"hnsw": {"space": distance}},  # type: ignore[arg-type,typeddict-item]
     )

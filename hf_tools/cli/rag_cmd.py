@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 __all__ = ["register"]
@@ -56,7 +55,8 @@ def _embedder(spec: str, base_url: str | None) -> Any:
         return LocalEmbeddings(model_name=model)
     from hf_tools.embeddings import HFInferenceEmbeddings
 
-    return HFInferenceEmbeddings(model=model, **({"base_url": base_url} if base_url else {}))
+    settings: dict[str, Any] = {"base_url": base_url} if base_url else {}
+    return HFInferenceEmbeddings(model=model, **settings)
 
 
 def _open_store(args: argparse.Namespace, *, creating: bool) -> Any:
@@ -171,7 +171,8 @@ def _ask_extract(args: argparse.Namespace, retriever: Any, store: Any) -> int:
     if args.qa:
         from hf_tools.runnables import runnable
 
-        qa = runnable("question-answering", model=args.qa_model, **({"base_url": args.qa_base_url} if args.qa_base_url else {}))
+        settings: dict[str, Any] = {"base_url": args.qa_base_url} if args.qa_base_url else {}
+        qa = runnable("question-answering", model=args.qa_model, **settings)
     best = document_qa_chain(retriever, qa=qa, embeddings=store.embeddings, k=args.k).invoke(args.question)
     if best is None:
         print("No documents in the collection matched.")

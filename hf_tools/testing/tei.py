@@ -4,7 +4,7 @@ It behaves like TEI where clients notice: ``POST /``, ``/embed`` and the router'
 ``/models/<id>[/pipeline/feature-extraction]`` take ``{"inputs": str | [str], ...}`` and
 answer one vector per input; more than ``max_batch`` inputs (32) get a 413, an empty input
 a 422, both with TEI's ``{"error", "error_type"}`` body. Every request waits ``delay``
-seconds. ``GET /stats`` reports requests served and the most in flight at once.
+seconds. ``GET /stats`` reports requests served, requests rejected and the most in flight at once.
 
 Vectors: ``"words"`` (word hashing: similar texts, similar vectors), ``"pool"`` (one of 1,024
 precomputed vectors picked by hash: the cheapest, for throughput benchmarks) or any LangChain
@@ -75,7 +75,7 @@ class TEIServer:
         if vectors == "pool":
             self._pool = [json.dumps(hash_vector(f"pool {i}", dim)).encode() for i in range(_POOL_SIZE)]
         self._lock = threading.Lock()
-        self._stats = {"requests": 0, "texts": 0, "in_flight": 0, "max_in_flight": 0, "largest_batch": 0}
+        self._stats = {"requests": 0, "texts": 0, "in_flight": 0, "max_in_flight": 0, "largest_batch": 0, "rejected": 0}
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
         self._httpd.daemon_threads = True
         self._httpd.request_queue_size = 128
@@ -117,7 +117,7 @@ class TEIServer:
     def embed_json(self, texts: list[str]) -> bytes:
         """The JSON body for ``texts``: a list of vectors."""
         if self.vectors == "pool":
-            picks = (self._pool[int.from_bytes(hashlib.blake2b(t.encode(), digest_size=4).digest(), "little") % _POOL_SIZE] for t in texts)
+            picks = (self._pool[_bucket(t)] for t in texts)
             return b"[" + b",".join(picks) + b"]"
         if self.vectors == "words":
             return json.dumps([hash_vector(t, self.dim) for t in texts]).encode()
@@ -138,6 +138,10 @@ class TEIServer:
             self._stats["in_flight"] -= 1
 
 
+def _bucket(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "little") % _POOL_SIZE
+
+
 def _handler(server: TEIServer) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -153,6 +157,9 @@ def _handler(server: TEIServer) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(payload)
 
         def _error(self, status: int, message: str, kind: str) -> None:
+            if status in (413, 422):
+                with server._lock:
+                    server._stats["rejected"] += 1
             self._send(status, json.dumps({"error": message, "error_type": kind}).encode())
 
         def do_GET(self) -> None:
@@ -161,7 +168,8 @@ def _handler(server: TEIServer) -> type[BaseHTTPRequestHandler]:
             elif self.path == "/stats":
                 self._send(200, json.dumps(server.stats()).encode())
             elif self.path == "/info":
-                self._send(200, json.dumps({"model_id": "tei-loopback", "max_client_batch_size": server.max_batch}).encode())
+                info = {"model_id": "tei-loopback", "max_client_batch_size": server.max_batch}
+                self._send(200, json.dumps(info).encode())
             else:
                 self._error(404, f"no route {self.path}", "NotFound")
 
