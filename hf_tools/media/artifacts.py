@@ -128,10 +128,19 @@ class ImageArtifact(MediaArtifact):
 
     @classmethod
     def from_pil(cls, image: Any) -> ImageArtifact:
-        """An artifact of a PIL image, kept in its own format (PNG if it has none)."""
+        """An artifact of a PIL image, kept in its own format (PNG if it has none) with its PNG text chunks."""
         fmt = image.format if image.format in ("PNG", "JPEG", "WEBP", "GIF") else "PNG"
+        options: dict[str, Any] = {}
+        if fmt == "PNG":
+            from PIL.PngImagePlugin import PngInfo
+
+            info = PngInfo()
+            for key, value in image.info.items():
+                if isinstance(key, str) and isinstance(value, str):
+                    info.add_text(key, value)
+            options["pnginfo"] = info
         buffer = io.BytesIO()
-        image.save(buffer, format=fmt)
+        image.save(buffer, format=fmt, **options)
         return cls.from_bytes(buffer.getvalue())
 
     def to_pil(self) -> Any:
