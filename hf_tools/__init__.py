@@ -42,6 +42,18 @@ if TYPE_CHECKING:
     from hf_tools.hub_tools import FindModelTool, HFModelChoiceTool, model_tools
     from hf_tools.ingest import IngestReport, ingest_files
     from hf_tools.local_embeddings import LocalEmbeddings
+    from hf_tools.media import (
+        AudioArtifact,
+        Detections,
+        ImageArtifact,
+        MediaError,
+        MediaFetchError,
+        MediaPathError,
+        MediaTooLargeError,
+        Segment,
+        UnsafeURLError,
+        UnsupportedMediaError,
+    )
     from hf_tools.runnables import HFTaskRunnable, runnable
     from hf_tools.settings import HFSettings
     from hf_tools.tasks import TASKS, TaskSpec, UnknownTaskError
@@ -60,6 +72,21 @@ _EXPORTS: dict[str, str] = {
     "HFTaskTool": "hf_tools.tools",
     "HFToolkit": "hf_tools.tools",
     "tool": "hf_tools.tools",
+    **{
+        name: "hf_tools.media"
+        for name in (
+            "AudioArtifact",
+            "Detections",
+            "ImageArtifact",
+            "MediaError",
+            "MediaFetchError",
+            "MediaPathError",
+            "MediaTooLargeError",
+            "Segment",
+            "UnsafeURLError",
+            "UnsupportedMediaError",
+        )
+    },
     **{name: "hf_tools.hub" for name in ("ModelCard", "ModelSummary", "ProviderStatus", "find_models", "model_card")},
     **{name: "hf_tools.hub_tools" for name in ("FindModelTool", "HFModelChoiceTool", "model_tools")},
     "HFInferenceEmbeddings": "hf_tools.embeddings",
