@@ -142,7 +142,7 @@ class LoopbackServer:
 
         self._routes: dict[str, Handler] = {CHAT_SUFFIX: chat_handler}
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _make_handler(self))
+        self._httpd = _Server(("127.0.0.1", port), _make_handler(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -221,6 +221,11 @@ class LoopbackServer:
             self.requests.append(request)
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # the default 5 resets connections under a concurrent batch
+    daemon_threads = True
+
+
 def _split_path(path: str) -> tuple[str | None, str | None]:
     path = path.split("?", 1)[0]
     if not path.startswith("/models/"):
@@ -251,6 +256,7 @@ def _sse_tokens(body: Any, reply: Reply | None) -> Iterator[bytes]:
 def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in separate writes
 
         def log_message(self, format: str, *args: Any) -> None:
             return
