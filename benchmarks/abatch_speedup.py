@@ -15,8 +15,8 @@ import time
 
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
-import hf_tools  # noqa: E402
-from benchmarks._server import loopback_process  # noqa: E402
+import hf_tools
+from benchmarks._server import loopback_process
 
 
 def main() -> None:

@@ -16,10 +16,10 @@ import time
 
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
-from huggingface_hub import InferenceClient  # noqa: E402
+from huggingface_hub import InferenceClient
 
-import hf_tools  # noqa: E402
-from benchmarks._server import loopback_process  # noqa: E402
+import hf_tools
+from benchmarks._server import loopback_process
 
 MODEL = hf_tools.TASKS["text-classification"].default_model
 
