@@ -97,7 +97,8 @@ class LocalEmbeddings(BaseModel, Embeddings):
     def dimension(self) -> int:
         """Length of the vectors (loads the model)."""
         model = self._model()
-        size = model.get_sentence_embedding_dimension()
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        size = getter()
         return int(size)
 
     def _model(self) -> Any:
