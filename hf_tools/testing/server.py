@@ -231,6 +231,9 @@ def _split_path(path: str) -> tuple[str | None, str | None]:
     if not path.startswith("/models/"):
         return None, None
     rest = path[len("/models/") :]
+    for route in ("/v1/chat/completions", "/chat/completions"):
+        if rest.endswith(route):
+            return rest[: -len(route)], "chat-completion"
     if "/pipeline/" in rest:
         model, task = rest.split("/pipeline/", 1)
         return model, task
