@@ -50,7 +50,8 @@ class Findings(BaseModel):
 
     prompt: str = Field(description="The prompt the image was generated from.")
     image: ImageArtifact = Field(description="The generated image.")
-    detections: Detections = Field(description="Objects found in it, with an annotated copy.")
+    detections: Detections = Field(description="Objects found in it.")
+    annotated: ImageArtifact = Field(description="The image with the objects' boxes drawn.")
     caption: str = Field(description="A sentence on what was found.")
 
 
@@ -105,6 +106,8 @@ def prompt_to_findings(
 ) -> Runnable[Any, Findings]:
     """Prompt → text-to-image → object detection (boxes drawn) → a caption of what was found.
 
+    The annotated copy is saved to ``media_output_dir`` when that setting is given.
+
     Input: a prompt, or ``{"prompt": ..., <text-to-image options>}``.
 
     Example:
@@ -112,13 +115,27 @@ def prompt_to_findings(
         >>> from hf_tools.testing import LoopbackServer
         >>> with LoopbackServer() as server:
         ...     found = prompt_to_findings(base_url=server.base_url).invoke("a dog and a ball")
-        >>> [o.label for o in found.detections.objects], found.detections.annotated is not None
-        (['dog', 'ball'], True)
+        >>> [o.label for o in found.detections.objects], found.annotated.width
+        (['dog', 'ball'], 256)
 
     """
     step = _steps(settings, models, overrides)
+    output_dir = step("text-to-image").settings.media_output_dir
+
+    def findings(state: dict[str, Any]) -> Findings:
+        annotated = state["detections"].annotated()
+        if output_dir:
+            annotated = annotated.saved_to(output_dir)
+        return Findings(
+            prompt=state["prompt"],
+            image=state["image"],
+            detections=state["detections"],
+            annotated=annotated,
+            caption=_caption_of(state),
+        )
+
     detect_input: RunnableLambda[dict[str, Any], dict[str, Any]] = RunnableLambda(
-        lambda s: {"image": s["image"].data, "annotate": True}, name="detect_input"
+        lambda s: {"image": s["image"].data}, name="detect_input"
     )
     describe_input: RunnableLambda[dict[str, Any], bytes] = RunnableLambda(
         lambda s: s["image"].data, name="describe_input"
@@ -130,12 +147,7 @@ def prompt_to_findings(
             detections=detect_input | step("object-detection"),
             described=describe_input | step("image-to-text") | RunnableLambda(lambda o: o.generated_text),
         )
-        | RunnableLambda(
-            lambda s: Findings(
-                prompt=s["prompt"], image=s["image"], detections=s["detections"], caption=_caption_of(s)
-            ),
-            name="findings",
-        )
+        | RunnableLambda(findings)
     )
     return chain.with_config(run_name="prompt_to_findings")
 

@@ -15,5 +15,5 @@ with LoopbackServer() as server:
     print(found.caption)
     print("image:", found.image.describe())
     print("boxes:", found.detections.describe())
-    assert found.detections.annotated is not None and found.detections.annotated.path
-    print("annotated copy on disk:", Path(found.detections.annotated.path).exists())
+    print("annotated copy:", found.annotated.describe())
+    print("on disk:", found.annotated.path is not None and Path(found.annotated.path).exists())

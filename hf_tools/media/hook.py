@@ -1,8 +1,8 @@
 """The call hook of every media task: read and check media inputs, finish media outputs.
 
-One :class:`MediaHook` per task declaration says which fields hold media, which options are
-used here rather than sent, and what to do with the output once the call is back (e.g. save
-generated media to ``HFSettings.media_output_dir``, draw detected boxes).
+One :class:`MediaHook` per task declaration says which fields hold media and what to do with
+the output once the call is back (e.g. save generated media to ``HFSettings.media_output_dir``,
+keep the image detections were found in).
 
 Example:
     >>> from hf_tools.media.hook import MediaHook
@@ -19,9 +19,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from hf_tools.media.artifacts import MediaArtifact
+from hf_tools.media.artifacts import ImageArtifact, MediaArtifact
 from hf_tools.media.policy import MediaPolicy
-from hf_tools.media.results import Detections, annotate
+from hf_tools.media.results import Detections
 from hf_tools.media.sniff import MediaKind
 from hf_tools.media.source import MediaSource
 
@@ -37,13 +37,11 @@ class MediaCall:
 
     Attributes:
         inputs: the checked bytes of each media field.
-        options: the local options (not sent to the server).
         policy: the media policy of the caller's settings.
 
     """
 
     inputs: dict[str, bytes]
-    options: dict[str, Any]
     policy: MediaPolicy
 
 
@@ -56,15 +54,11 @@ class MediaHook:
 
     Attributes:
         inputs: ``{field name: "image" | "audio"}`` of the fields that hold media.
-        local: option fields used by ``after`` and never sent.
-        extra_body: option fields the client method takes inside ``extra_body``.
         after: turns the normalized output into the final one, knowing the call.
 
     """
 
     inputs: Mapping[str, MediaKind] = field(default_factory=dict)
-    local: tuple[str, ...] = ()
-    extra_body: tuple[str, ...] = ()
     after: After | None = None
 
     def prepare(self, spec: TaskSpec, kwargs: dict[str, Any], settings: Any) -> PreparedCall:
@@ -84,15 +78,10 @@ class MediaHook:
     def _plan(
         self, spec: TaskSpec, kwargs: dict[str, Any], loaded: dict[str, bytes], policy: MediaPolicy
     ) -> PreparedCall:
-        held = set(self.local) | set(self.extra_body)
-        sent = {k: v for k, v in kwargs.items() if k not in held}
-        sent.update(loaded)
-        extra = {k: kwargs[k] for k in self.extra_body if k in kwargs}
-        if extra:
-            sent["extra_body"] = extra
+        sent = {**kwargs, **loaded}
         from hf_tools.tasks.spec import PreparedCall  # the registry imports this module
 
-        call = MediaCall(inputs=loaded, options={k: kwargs.get(k) for k in self.local}, policy=policy)
+        call = MediaCall(inputs=loaded, policy=policy)
         after = self.after
 
         def finish(raw: Any) -> Any:
@@ -110,8 +99,5 @@ def keep_media(output: Any, call: MediaCall) -> Any:
 
 
 def detections(output: Any, call: MediaCall) -> Detections:
-    """Typed boxes, plus the annotated image when ``annotate`` was asked for."""
-    annotated = annotate(call.inputs["image"], output) if call.options.get("annotate") else None
-    if annotated is not None and call.policy.output_dir is not None:
-        annotated = annotated.saved_to(call.policy.output_dir)  # type: ignore[assignment]
-    return Detections(objects=output, annotated=annotated)
+    """Typed boxes, holding the image they were found in (for :meth:`Detections.annotated`)."""
+    return Detections(objects=output, image=ImageArtifact.from_bytes(call.inputs["image"]))

@@ -2,13 +2,15 @@
 
 Example:
     >>> from huggingface_hub import ObjectDetectionOutputElement, ObjectDetectionBoundingBox
-    >>> from hf_tools.media.results import Detections, annotate
+    >>> from hf_tools.media import Detections, ImageArtifact
     >>> from hf_tools.tasks.wire_media import png_bytes
     >>> box = ObjectDetectionBoundingBox(xmin=2, ymin=2, xmax=20, ymax=20)
     >>> found = [ObjectDetectionOutputElement(box=box, label="cat", score=0.9)]
-    >>> result = Detections(objects=found, annotated=annotate(png_bytes(32, 32), found))
-    >>> result.describe()  # doctest: +ELLIPSIS
-    '1 object: cat (0.90) at [2, 2, 20, 20]; annotated copy: 32x32 PNG image (... kB)'
+    >>> result = Detections(objects=found, image=ImageArtifact.from_bytes(png_bytes(32, 32)))
+    >>> result.describe()
+    '1 object: cat (0.90) at [2, 2, 20, 20]'
+    >>> result.annotated().width
+    32
 
 """
 
@@ -26,7 +28,7 @@ __all__ = ["Detections", "Segment", "annotate"]
 
 
 class Detections(BaseModel):
-    """Objects found in an image, and on request a copy of the image with their boxes drawn.
+    """Objects found in an image; :meth:`annotated` draws their boxes on a copy of it, on request.
 
     Example:
         >>> from hf_tools.media.results import Detections
@@ -38,7 +40,7 @@ class Detections(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     objects: list[ObjectDetectionOutputElement] = Field(description="Each object: label, score and box.")
-    annotated: ImageArtifact | None = Field(default=None, description="The image with the boxes drawn.")
+    image: ImageArtifact | None = Field(default=None, description="The image the objects were found in.")
 
     def describe(self) -> str:
         """Short text for an LLM."""
@@ -50,9 +52,18 @@ class Detections(BaseModel):
                 for o in self.objects
             )
             text = f"{len(self.objects)} object{'s' if len(self.objects) != 1 else ''}: {found}"
-        if self.annotated is not None:
-            text += f"; annotated copy: {self.annotated.describe()}"
         return text
+
+    def annotated(self) -> ImageArtifact:
+        """A PNG copy of the image with every box and label drawn.
+
+        Raises:
+            ValueError: the result does not hold the image.
+
+        """
+        if self.image is None:
+            raise ValueError("these detections do not hold their image; use annotate(image, objects)")
+        return annotate(self.image.data, self.objects)
 
 
 class Segment(BaseModel):

@@ -6,7 +6,7 @@ import base64
 from typing import Any, Literal
 
 from huggingface_hub import AudioClassificationOutputElement, AutomaticSpeechRecognitionOutput
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hf_tools.media.artifacts import AudioArtifact
 from hf_tools.media.hook import MediaHook, keep_media
@@ -40,11 +40,19 @@ class TextToSpeechInput(TaskInput):
     use_cache: bool | None = Field(None, description="Reuse past key values while generating.")
 
 
-class AutomaticSpeechRecognitionInput(TaskInput):
-    audio: AudioInput = Field(description=AUDIO)
+class SpeechRecognitionParameters(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
     return_timestamps: bool | None = Field(None, description="Also return timed chunks of the transcript.")
     generation_parameters: dict[str, Any] | None = Field(
-        None, description="Extra generation options (max_new_tokens, num_beams, ...)."
+        None, description="Generation options (max_new_tokens, num_beams, ...)."
+    )
+
+
+class AutomaticSpeechRecognitionInput(TaskInput):
+    audio: AudioInput = Field(description=AUDIO)
+    extra_body: SpeechRecognitionParameters | None = Field(
+        None, description="Recognition parameters: return_timestamps, generation_parameters."
     )
 
 
@@ -84,7 +92,7 @@ def register_audio_tasks(registry: TaskRegistry) -> None:
             render=text_of("text"),
             wire_response=wire_media.automatic_speech_recognition,
             example={"audio": EXAMPLE_AUDIO},
-            hook=MediaHook(inputs={"audio": "audio"}, extra_body=("return_timestamps", "generation_parameters")),
+            hook=MediaHook(inputs={"audio": "audio"}),
         )
     )
     registry.register(

@@ -72,7 +72,6 @@ class ImageToImageInput(TaskInput):
 class ObjectDetectionInput(TaskInput):
     image: ImageInput = Field(description=IMAGE)
     threshold: float | None = Field(None, ge=0, le=1, description="Only objects scored at least this.")
-    annotate: bool = Field(False, description="Also return a copy of the image with the boxes drawn.")
 
 
 class ImageClassificationInput(TaskInput):
@@ -180,7 +179,7 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
     registry.register(
         TaskSpec(
             name="object-detection",
-            description="Find objects in an image: labels, scores and boxes; optionally draw the boxes.",
+            description="Find objects in an image; returns labels, scores and boxes.",
             input_model=ObjectDetectionInput,
             output_type=Detections,
             method="object_detection",
@@ -188,8 +187,8 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             render=lambda out: out.describe(),
             wire_response=wire_media.object_detection,
             normalize=lambda raw: [ObjectDetectionOutputElement.parse_obj_as_instance(dict(o)) for o in raw],
-            example={"image": EXAMPLE_IMAGE, "annotate": True},
-            hook=MediaHook(inputs={"image": "image"}, local=("annotate",), after=detections),
+            example={"image": EXAMPLE_IMAGE, "threshold": 0.5},
+            hook=MediaHook(inputs={"image": "image"}, after=detections),
         )
     )
     registry.register(

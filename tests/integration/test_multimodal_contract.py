@@ -103,7 +103,7 @@ async def test_audio_both_encodings(settings: HFSettings, hf_server: LoopbackSer
     out = await asr.ainvoke(WAV)
     assert isinstance(out, AutomaticSpeechRecognitionOutput) and out.text == "the quick brown fox"
     assert hf_server.requests[-1].body == {"inputs": WAV}
-    timed = asr.invoke({"audio": WAV, "return_timestamps": True})
+    timed = asr.invoke({"audio": WAV, "extra_body": {"return_timestamps": True}})
     assert timed.chunks is not None and timed.chunks[0].text == "the quick brown fox"
     assert hf_server.requests[-1].body["parameters"] == {"return_timestamps": True}
     labels = runnable("audio-classification", settings=settings).invoke({"audio": WAV, "top_k": 1})
@@ -134,13 +134,16 @@ def test_text_to_speech_gives_an_audio_artifact(settings: HFSettings, hf_server:
 
 def test_object_detection_boxes_and_annotated_copy(settings: HFSettings, hf_server: LoopbackServer) -> None:
     detect = runnable("object-detection", settings=settings)
-    plain = detect.invoke(PNG)
-    assert isinstance(plain, Detections) and plain.annotated is None
-    assert [o.label for o in plain.objects] == ["cat", "dog"] and plain.objects[0].box.xmax > plain.objects[0].box.xmin
-    drawn = detect.invoke({"image": PNG, "annotate": True, "threshold": 0.1})
-    assert drawn.annotated is not None and (drawn.annotated.width, drawn.annotated.height) == (64, 48)
-    assert drawn.annotated.data != PNG
-    assert "annotate" not in hf_server.requests[-1].body.get("parameters", {})
+    found = detect.invoke({"image": PNG, "threshold": 0.1})
+    assert isinstance(found, Detections) and [o.label for o in found.objects] == ["cat", "dog"]
+    assert found.objects[0].box.xmax > found.objects[0].box.xmin
+    assert hf_server.requests[-1].body["parameters"] == {"threshold": 0.1}
+    assert found.image is not None and found.image.data == PNG
+    drawn = found.annotated()
+    assert (drawn.width, drawn.height) == (64, 48) and drawn.data != PNG
+    box = found.objects[0].box
+    assert drawn.to_pil().convert("RGB").getpixel((box.xmin, box.ymin)) == (255, 0, 0)
+    assert detect.invoke({"image": PNG, "threshold": 0.99}).objects == []
 
 
 def test_segmentation_masks_are_images(settings: HFSettings) -> None:

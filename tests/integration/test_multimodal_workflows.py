@@ -34,9 +34,10 @@ async def test_prompt_to_findings(settings: HFSettings, hf_server: LoopbackServe
     assert isinstance(found, Findings) and (found.image.width, found.image.height) == (200, 100)
     assert [o.label for o in found.detections.objects] == ["car", "person"]
     assert "car (" in found.caption and "person (" in found.caption and found.caption.startswith("Generated")
-    annotated = found.detections.annotated
-    assert annotated is not None and annotated.path and Path(annotated.path).parent == tmp_path
-    assert [r.task for r in hf_server.requests] == ["text-to-image", "object-detection", "image-to-text"]
+    annotated = found.annotated
+    assert annotated.path and Path(annotated.path).parent == tmp_path and annotated.data != found.image.data
+    tasks = [r.task for r in hf_server.requests]
+    assert tasks[0] == "text-to-image" and sorted(tasks[1:]) == ["image-to-text", "object-detection"]
     again = await flow.ainvoke("a red car and a person")
     assert [o.label for o in again.detections.objects] == ["car", "person"]
 
