@@ -17,12 +17,13 @@ One :class:`HFClient` serves every Runnable, Tool and embedder built from the sa
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from hf_tools.errors import HFDeadlineExceededError, HFError, HFMissingTokenError, map_error
 from hf_tools.retry import retry_delay
@@ -31,6 +32,8 @@ from hf_tools.settings import HFSettings
 logger = logging.getLogger("hf_tools")
 
 __all__ = ["HFClient", "get_client"]
+
+T = TypeVar("T")
 
 
 class _Deadline:
@@ -114,88 +117,97 @@ class HFClient:
 
     # -- retry loop ----------------------------------------------------------------------
     def _next_delay(
-        self, exc: BaseException, attempt: int, deadline: _Deadline, model: str | None, token: str | None
-    ) -> tuple[HFError, float | None]:
+        self, exc: Exception, attempt: int, deadline: _Deadline, model: str | None, token: str | None
+    ) -> float:
+        """Seconds to wait before the next attempt; raises the mapped error when there is none."""
+        if isinstance(exc, HFError):
+            raise exc
         error = map_error(exc, model=model, token=token)
         delay = retry_delay(error, attempt, self.settings)
+        if delay is None:
+            raise error from exc
         left = deadline.remaining()
-        if delay is not None and left is not None and delay >= left:
+        if left is not None and delay >= left:
             raise HFDeadlineExceededError(
                 f"deadline of {self.settings.deadline}s exceeded after {attempt + 1} attempt(s); last error: {error}",
                 model=error.model,
                 status_code=error.status_code,
             ) from error
-        if delay is not None:
-            logger.warning("hf_tools: retry %d in %.2fs after: %s", attempt + 1, delay, error)
-        return error, delay
+        logger.warning("hf_tools: retry %d in %.2fs after: %s", attempt + 1, delay, error)
+        return delay
 
+    def _retry(self, model: str | None, token: str | None, attempt_once: Callable[[_Deadline], T]) -> T:
+        deadline = _Deadline(self.settings.deadline)
+        for attempt in itertools.count():
+            try:
+                return attempt_once(deadline)
+            except Exception as exc:  # noqa: BLE001 - _next_delay maps it or re-raises it
+                delay = self._next_delay(exc, attempt, deadline, model, token)
+            time.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover - itertools.count() never ends
+
+    async def _aretry(
+        self, model: str | None, token: str | None, attempt_once: Callable[[_Deadline], Awaitable[T]]
+    ) -> T:
+        deadline = _Deadline(self.settings.deadline)
+        for attempt in itertools.count():
+            try:
+                return await attempt_once(deadline)
+            except Exception as exc:  # noqa: BLE001 - _next_delay maps it or re-raises it
+                delay = self._next_delay(exc, attempt, deadline, model, token)
+            await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover - itertools.count() never ends
+
+    # -- calls ---------------------------------------------------------------------------
     def call(self, method: str, model: str | None, /, *args: Any, task: str | None = None, **kwargs: Any) -> Any:
         """Call ``InferenceClient.<method>(*args, model=..., **kwargs)`` with retries."""
         token = self._token(model)
-        deadline = _Deadline(self.settings.deadline)
-        attempt = 0
-        while True:
+        target = self._target(model, task)
+
+        def once(deadline: _Deadline) -> Any:
             client = self._sync_client(token, deadline)
             try:
-                return getattr(client, method)(*args, model=self._target(model, task), **kwargs)
-            except HFError:
-                raise
-            except Exception as exc:
-                error, delay = self._next_delay(exc, attempt, deadline, model, token)
-                if delay is None:
-                    raise error from exc
+                return getattr(client, method)(*args, model=target, **kwargs)
             finally:
                 client.close()
-            time.sleep(delay)
-            attempt += 1
+
+        return self._retry(model, token, once)
 
     async def acall(self, method: str, model: str | None, /, *args: Any, task: str | None = None, **kwargs: Any) -> Any:
         """Await ``AsyncInferenceClient.<method>(...)`` with retries and the concurrency cap."""
         token = self._token(model)
-        deadline = _Deadline(self.settings.deadline)
+        target = self._target(model, task)
         client, limit = self._async_client(token)
-        attempt = 0
-        while True:
-            try:
-                async with limit:
-                    coro = getattr(client, method)(*args, model=self._target(model, task), **kwargs)
-                    left = deadline.remaining()
-                    return await (coro if left is None else asyncio.wait_for(coro, max(left, 0.001)))
-            except HFError:
-                raise
-            except Exception as exc:
-                error, delay = self._next_delay(exc, attempt, deadline, model, token)
-                if delay is None:
-                    raise error from exc
-            await asyncio.sleep(delay)
-            attempt += 1
+
+        async def once(deadline: _Deadline) -> Any:
+            async with limit:
+                coro = getattr(client, method)(*args, model=target, **kwargs)
+                left = deadline.remaining()
+                return await (coro if left is None else asyncio.wait_for(coro, max(left, 0.001)))
+
+        return await self._aretry(model, token, once)
 
     def stream(
         self, method: str, model: str | None, /, *args: Any, task: str | None = None, **kwargs: Any
     ) -> Iterator[Any]:
         """Stream ``method(..., stream=True)``; retries apply only before the first chunk."""
         token = self._token(model)
-        deadline = _Deadline(self.settings.deadline)
-        attempt = 0
-        while True:
+        target = self._target(model, task)
+
+        def open_stream(deadline: _Deadline) -> tuple[Any, Iterator[Any], Any]:
             client = self._sync_client(token, deadline)
             try:
-                iterator = iter(getattr(client, method)(*args, model=self._target(model, task), stream=True, **kwargs))
-                first = next(iterator, _END)
-            except Exception as exc:
+                chunks = iter(getattr(client, method)(*args, model=target, stream=True, **kwargs))
+                return client, chunks, next(chunks, _END)
+            except BaseException:
                 client.close()
-                error, delay = self._next_delay(exc, attempt, deadline, model, token)
-                if delay is None:
-                    raise error from exc
-                time.sleep(delay)
-                attempt += 1
-                continue
-            break
+                raise
+
+        client, chunks, first = self._retry(model, token, open_stream)
         try:
-            if first is _END:
-                return
-            yield first
-            yield from iterator
+            if first is not _END:
+                yield first
+                yield from chunks
         except Exception as exc:
             raise map_error(exc, model=model, token=token) from exc
         finally:
@@ -206,29 +218,21 @@ class HFClient:
     ) -> AsyncIterator[Any]:
         """Async :meth:`stream`: retries only before the first chunk."""
         token = self._token(model)
-        deadline = _Deadline(self.settings.deadline)
+        target = self._target(model, task)
         client, _ = self._async_client(token)
-        attempt = 0
-        while True:
-            try:
-                iterator = (
-                    await getattr(client, method)(*args, model=self._target(model, task), stream=True, **kwargs)
-                ).__aiter__()
-                first = await anext(iterator, _END)
-            except Exception as exc:
-                error, delay = self._next_delay(exc, attempt, deadline, model, token)
-                if delay is None:
-                    raise error from exc
-                await asyncio.sleep(delay)
-                attempt += 1
-                continue
-            break
+
+        async def open_stream(deadline: _Deadline) -> tuple[AsyncIterator[Any], Any]:
+            chunks = (await getattr(client, method)(*args, model=target, stream=True, **kwargs)).__aiter__()
+            return chunks, await anext(chunks, _END)
+
+        chunks: AsyncIterator[Any]
+        first: Any
+        chunks, first = await self._aretry(model, token, open_stream)
         try:
-            if first is _END:
-                return
-            yield first
-            async for chunk in iterator:
-                yield chunk
+            if first is not _END:
+                yield first
+                async for chunk in chunks:
+                    yield chunk
         except Exception as exc:
             raise map_error(exc, model=model, token=token) from exc
 
