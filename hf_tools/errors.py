@@ -4,7 +4,7 @@ Every error inherits the matching ``langchain_core.exceptions.Model*Error``, so
 ``Runnable.with_retry`` and existing ``except`` clauses keep working::
 
     HFError (ModelError)
-    ├── HFInputError (ValueError)              bad input, raised before any request
+    ├── HFInputError (ValueError, ToolException)  bad input, raised before any request
     │   └── HFTaskMismatchError                the model serves another task (Hub check)
     ├── HFAuthenticationError                  401, or no token where one is needed
     │   └── HFMissingTokenError
@@ -47,6 +47,7 @@ from langchain_core.exceptions import (
     ModelRateLimitError,
     ModelTimeoutError,
 )
+from langchain_core.tools.base import ToolException
 
 __all__ = [
     "HFAuthenticationError",
@@ -99,8 +100,12 @@ class HFError(ModelError):
         return self.message
 
 
-class HFInputError(HFError, ValueError):
-    """The input was rejected locally; no request was sent."""
+class HFInputError(HFError, ValueError, ToolException):
+    """The input was rejected locally; no request was sent.
+
+    It is also a LangChain ``ToolException``: a Tool hands its message back to the model
+    (which can correct its arguments) instead of failing the agent run.
+    """
 
 
 class HFTaskMismatchError(HFInputError):

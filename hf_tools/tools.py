@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
-from langchain_core.tools import BaseTool, BaseToolkit
+from langchain_core.tools import BaseTool, BaseToolkit, ToolException
 from pydantic import ConfigDict, Field
 
 from hf_tools.runnables import HFTaskRunnable, runnable
@@ -20,7 +20,9 @@ class HFTaskTool(BaseTool):
     """Any Inference API task as a LangChain Tool for agents.
 
     Its ``args_schema`` is the task's input model, validated before any request. It returns
-    ``(content, artifact)``: short text for the LLM and the typed result for programs.
+    ``(content, artifact)``: short text for the LLM and the typed result for programs. Input
+    refused after validation (:class:`~hf_tools.errors.HFInputError`) becomes an error message
+    the model can read.
 
     Example:
         >>> from hf_tools import tool
@@ -38,6 +40,9 @@ class HFTaskTool(BaseTool):
 
     runnable: HFTaskRunnable = Field(exclude=True)
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
+    handle_tool_error: bool | str | Callable[[ToolException], str] | None = True
+    """Input the model can fix (e.g. refused media, a model that does not serve the task) comes
+    back as an error ToolMessage; server failures raise the typed :mod:`hf_tools.errors`."""
 
     def _run(self, *, run_manager: CallbackManagerForToolRun | None = None, **kwargs: Any) -> tuple[str, Any]:
         output = self.runnable.run(kwargs)

@@ -92,3 +92,22 @@ def test_toolkit_models_and_settings_are_applied(hf_server: LoopbackServer) -> N
     (classify,) = kit.get_tools()
     classify.invoke({"text": "good"})
     assert hf_server.requests[-1].model == "acme/sentiment"
+
+
+def test_input_refused_after_validation_becomes_a_message_the_model_can_read(hf_server: LoopbackServer) -> None:
+    classify = hf_tools.tool("image-classification", base_url=hf_server.base_url)
+    message = classify.invoke(
+        {"type": "tool_call", "id": "c1", "name": classify.name, "args": {"image": "../../etc/passwd"}}
+    )
+    assert message.status == "error"
+    assert ".." in message.content
+    assert hf_server.requests == []
+
+
+def test_server_failures_still_raise_typed_errors(hf_server: LoopbackServer) -> None:
+    from hf_tools.testing import Reply
+
+    hf_server.enqueue(hf_tools.TASKS["summarization"].default_model, Reply.error(401, "bad token"))
+    summarize = hf_tools.tool("summarization", base_url=hf_server.base_url)
+    with pytest.raises(hf_tools.HFAuthenticationError):
+        summarize.invoke({"type": "tool_call", "id": "c", "name": summarize.name, "args": {"text": "A. B."}})

@@ -257,4 +257,8 @@ def test_token_never_shows(hub: LoopbackHub, caplog: pytest.LogCaptureFixture) -
 def test_task_tool_is_checked(hub: LoopbackHub) -> None:
     generate = hf_tools.tool("text-generation", model=LLAMA, token=TOKEN, hub_endpoint=hub.endpoint)
     with pytest.raises(HFTaskMismatchError):
-        generate.invoke({"prompt": "hi"})
+        generate.runnable.invoke({"prompt": "hi"})
+    # As a tool, the mismatch is a message the model can act on, naming the call to use instead.
+    message = generate.invoke({"type": "tool_call", "id": "1", "name": generate.name, "args": {"prompt": "hi"}})
+    assert message.status == "error"
+    assert "hf_tools." in message.content and LLAMA in message.content
