@@ -83,3 +83,11 @@ def test_plain_value_fills_the_primary_field() -> None:
 def test_bad_input_is_a_typed_error(task: str, value: object, fragment: str) -> None:
     with pytest.raises(HFInputError, match=fragment):
         TASKS[task].coerce_input(value)
+
+
+def test_readme_lists_every_registered_task_with_its_default_model() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    for name, spec in TASKS.items():
+        assert f"| {name}" in readme and spec.default_model in readme, name
