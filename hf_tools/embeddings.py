@@ -2,8 +2,14 @@
 
 Texts are sent in batches of ``batch_size`` (default 32, the limit of a Text Embeddings
 Inference server), at most ``max_concurrency`` requests in flight, each with the retries,
-timeout and deadline of :class:`~hf_tools.client.HFClient`. Texts are sent exactly as given:
-nothing is stripped, lower-cased or joined. Token-level outputs are mean-pooled.
+timeout and deadline of the settings. Texts are sent exactly as given: nothing is stripped,
+lower-cased or joined. Token-level outputs are mean-pooled.
+
+Calls routed by the Hugging Face router (a model id, any provider) go through
+:class:`~hf_tools.client.HFClient` and ``InferenceClient.feature_extraction``. Calls to an
+explicit endpoint (a TEI URL, an Inference Endpoint, a ``base_url``) POST the same wire body
+(``{"inputs": [...], **options}``) through :class:`~hf_tools.endpoint_transport.EndpointTransport`,
+which skips the per-request client set-up and numpy decoding (about twice the throughput).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hf_tools.client import HFClient, get_client
+from hf_tools.endpoint_transport import EndpointTransport
 from hf_tools.errors import HFInputError, HFResponseError
 from hf_tools.settings import SETTINGS_FIELDS, HFSettings
 from hf_tools.tasks.embedding import DEFAULT_EMBEDDING_MODEL, pool
@@ -24,6 +31,7 @@ from hf_tools.tasks.embedding import DEFAULT_EMBEDDING_MODEL, pool
 __all__ = ["HFInferenceEmbeddings", "check_texts"]
 
 TASK = "feature-extraction"
+_TRANSPORTS: dict[tuple[HFSettings, str], EndpointTransport] = {}
 
 
 def check_texts(texts: Any) -> list[str]:
@@ -116,6 +124,18 @@ class HFInferenceEmbeddings(BaseModel, Embeddings):
         """The shared client of these settings."""
         return get_client(self.settings)
 
+    @property
+    def transport(self) -> EndpointTransport | None:
+        """The direct transport when the target is an explicit endpoint URL, else None."""
+        url = self.settings.endpoint_for(self.model, TASK)
+        if url is None:
+            return None
+        key = (self.settings, url)
+        transport = _TRANSPORTS.get(key)
+        if transport is None:
+            transport = _TRANSPORTS.setdefault(key, EndpointTransport(self.settings, url))
+        return transport
+
     # -- request building -------------------------------------------------------------------
     def _options(self, query: bool) -> dict[str, Any]:
         prompt = self.query_prompt_name if query and self.query_prompt_name else self.prompt_name
@@ -142,11 +162,19 @@ class HFInferenceEmbeddings(BaseModel, Embeddings):
         return vectors
 
     def _embed_batch(self, batch: list[str], query: bool) -> list[list[float]]:
-        raw = self.client.call("feature_extraction", self.model, batch, task=TASK, **self._options(query))
+        transport = self.transport
+        if transport is not None:
+            raw = transport.post({"inputs": batch, **self._options(query)})
+        else:
+            raw = self.client.call("feature_extraction", self.model, batch, task=TASK, **self._options(query))
         return self._finish(raw, len(batch))
 
     async def _aembed_batch(self, batch: list[str], query: bool) -> list[list[float]]:
-        raw = await self.client.acall("feature_extraction", self.model, batch, task=TASK, **self._options(query))
+        transport = self.transport
+        if transport is not None:
+            raw = await transport.apost({"inputs": batch, **self._options(query)})
+        else:
+            raw = await self.client.acall("feature_extraction", self.model, batch, task=TASK, **self._options(query))
         return self._finish(raw, len(batch))
 
     # -- Embeddings API ---------------------------------------------------------------------

@@ -142,13 +142,16 @@ class HFChroma(Chroma):
         """Store precomputed vectors (no embedding call), in writes of at most :attr:`max_batch_size`."""
         if not (len(ids) == len(texts) == len(vectors) == len(metadatas)):
             raise HFInputError("ids, texts, vectors and metadatas must have the same length")
+        import numpy as np
+
         size = self.max_batch_size
         for start in range(0, len(ids), size):
             end = start + size
             self._collection.upsert(
                 ids=list(ids[start:end]),
                 documents=list(texts[start:end]),
-                embeddings=[list(v) for v in vectors[start:end]],  # type: ignore[arg-type]
+                # one float32 array: chromadb validates it at once instead of float by float
+                embeddings=np.asarray(vectors[start:end], dtype=np.float32),
                 metadatas=list(metadatas[start:end]),  # type: ignore[arg-type]
             )
 

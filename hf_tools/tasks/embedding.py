@@ -86,10 +86,13 @@ def pool(raw: Any, count: int) -> list[list[float]]:
         raise ValueError(f"expected {count} vector(s), got nesting depth {depth}")
     if len(vectors) != count:
         raise ValueError(f"expected {count} vector(s), got {len(vectors)}")
-    out = [[float(x) for x in vector] for vector in vectors]
-    if any(not vector for vector in out):
-        raise ValueError("empty vector in response")
-    return out
+    if any(not isinstance(vector, list) or not vector for vector in vectors):
+        raise ValueError("empty or malformed vector in response")
+    width = len(vectors[0])
+    if any(len(vector) != width for vector in vectors):
+        raise ValueError("vectors of different lengths in response")
+    # JSON decoders already give floats; convert only vectors that hold something else (ints)
+    return [vector if type(vector[0]) is float else [float(x) for x in vector] for vector in vectors]
 
 
 def hash_vector(text: str, dim: int = HASH_DIM) -> list[float]:

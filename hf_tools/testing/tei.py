@@ -76,7 +76,7 @@ class TEIServer:
             self._pool = [json.dumps(hash_vector(f"pool {i}", dim)).encode() for i in range(_POOL_SIZE)]
         self._lock = threading.Lock()
         self._stats = {"requests": 0, "texts": 0, "in_flight": 0, "max_in_flight": 0, "largest_batch": 0, "rejected": 0}
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
+        self._httpd = _QuietServer(("127.0.0.1", port), _handler(self))
         self._httpd.daemon_threads = True
         self._httpd.request_queue_size = 128
         self._thread: threading.Thread | None = None
@@ -136,6 +136,11 @@ class TEIServer:
     def _leave(self) -> None:
         with self._lock:
             self._stats["in_flight"] -= 1
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up (e.g. after a 413) is not the server's error."""
 
 
 def _bucket(text: str) -> int:

@@ -139,7 +139,9 @@ def test_cli_ingest_and_ask_against_the_server(chroma_server: str, tmp_path: Pat
     common = ["--chroma-url", chroma_server, "--collection", f"cli_{uuid.uuid4().hex[:8]}", "--embeddings", "local"]
     env = {"HF_TOKEN": "", "HF_HUB_DISABLE_TELEMETRY": "1", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     cli = [sys.executable, "-m", "hf_tools.cli"]
-    ingest = subprocess.run([*cli, "ingest", str(folder), *common], capture_output=True, text=True, env=env, timeout=180)
+    ingest = subprocess.run(
+        [*cli, "ingest", str(folder), *common], capture_output=True, text=True, env=env, timeout=180
+    )
     assert ingest.returncode == 0, ingest.stderr
     assert "4 new" in ingest.stdout
     ask = subprocess.run(

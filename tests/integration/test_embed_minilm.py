@@ -55,7 +55,8 @@ def test_remote_and_local_vectors_agree(minilm_server: LoopbackServer) -> None:
 
 def test_minilm_similarity_is_meaningful() -> None:
     emb = LocalEmbeddings()
-    cat, stocks, kitten = np.array(emb.embed_documents(["The cat sat on the mat.", "Stocks fell.", "A kitten on a rug."]))
+    texts = ["The cat sat on the mat.", "Stocks fell.", "A kitten on a rug."]
+    cat, stocks, kitten = np.array(emb.embed_documents(texts))
     assert len(cat) == 384 and emb.dimension == 384
     assert np.isclose(np.linalg.norm(cat), 1.0, atol=1e-4)
     assert cat @ kitten > cat @ stocks + 0.2
