@@ -22,4 +22,5 @@ for question in ["Who designed the lens used in lighthouses?", "What is matcha?"
     best = qa.invoke(question)
     assert best is not None
     page = f", page {best.page}" if best.page else ""
-    print(f"\nQ: {question}\nA: {' '.join(best.answer.split())}\n   ({Path(best.source).name}{page}, score {best.score:.2f})")
+    answer = " ".join(best.answer.split())
+    print(f"\nQ: {question}\nA: {answer}\n   ({Path(best.source).name}{page}, score {best.score:.2f})")
