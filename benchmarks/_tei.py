@@ -33,3 +33,20 @@ def tei_process(delay: float = DELAY, vectors: str = "pool") -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def peer_embedder(url: str) -> object:
+    """langchain-huggingface's ``HuggingFaceEndpointEmbeddings`` pointed at ``url``.
+
+    It rejects URLs as ``model`` (a known complaint), so its clients are swapped for ones bound
+    to the URL, the usual workaround for a self-hosted TEI.
+    """
+    from huggingface_hub import AsyncInferenceClient, InferenceClient
+    from langchain_huggingface import HuggingFaceEndpointEmbeddings
+
+    peer = HuggingFaceEndpointEmbeddings(
+        model="sentence-transformers/all-MiniLM-L6-v2", huggingfacehub_api_token="hf_x"
+    )
+    peer.client = InferenceClient(model=url)
+    peer.async_client = AsyncInferenceClient(model=url)
+    return peer

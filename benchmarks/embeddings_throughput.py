@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _tei import DELAY, N_TEXTS, tei_process, texts
+from _tei import DELAY, N_TEXTS, peer_embedder, tei_process, texts
 
 BATCH = 32
 results: dict[str, float] = {}
@@ -103,9 +103,7 @@ def main() -> int:
         measure("hf_tools HFInferenceEmbeddings.embed_documents (16)", lambda: hf16.embed_documents(data), N_TEXTS)
         measure("raw InferenceClient, 8 threads", lambda: raw_client_threads(url, data), N_TEXTS)
         try:
-            from langchain_huggingface import HuggingFaceEndpointEmbeddings
-
-            peer = HuggingFaceEndpointEmbeddings(model=url)
+            peer: Any = peer_embedder(url)
             measure(
                 "langchain-huggingface embed_documents (as a user would)", lambda: peer.embed_documents(data), N_TEXTS
             )

@@ -19,9 +19,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _tei import DELAY, N_TEXTS, tei_process, texts
+from _tei import DELAY, N_TEXTS, peer_embedder, tei_process, texts
 
 FILES = 200
 
@@ -74,13 +75,14 @@ def main() -> int:
 
         try:
             from langchain_chroma import Chroma
-            from langchain_huggingface import HuggingFaceEndpointEmbeddings
+
+            peer_embeddings: Any = peer_embedder(url)
         except ImportError as exc:
             print(f"peer not installed ({exc}); install the bench extra in .venv-hub1")
         else:
             peer = Chroma(
                 collection_name="peer",
-                embedding_function=HuggingFaceEndpointEmbeddings(model=url),
+                embedding_function=peer_embeddings,
                 persist_directory=str(work / "peer"),
                 collection_configuration={"hnsw": {"space": "cosine"}},
             )
