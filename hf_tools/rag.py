@@ -272,8 +272,9 @@ def rag_chatbot(
 # -- document QA without an LLM ------------------------------------------------------------------
 Answerer = Callable[[str, list[Document]], list[ExtractiveAnswer]]
 
-# A sentence: up to . ! or ?, across single line breaks but never across a blank line.
-_SENTENCE = re.compile(r"[^.!?\n]+(?:\n(?![ \t]*\n)[^.!?\n]+)*[.!?]*")
+# A sentence: up to . ! or ?, across a wrapped line (next line starts in lower case), never across a
+# blank line or into a line that starts a new one (a capital, a heading mark): headings stay apart.
+_SENTENCE = re.compile(r"[^.!?\n]+(?:\n(?![ \t]*\n)(?![ \t]*[A-Z#])[^.!?\n]+)*[.!?]*")
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
@@ -295,6 +296,9 @@ def sentence_answerer(embeddings: Embeddings) -> Answerer:
         >>> docs = [Document("Cats sleep a lot. The capital of France is Paris.", metadata={"source": "f.txt"})]
         >>> answer("What is the capital of France?", docs)[0].answer
         'The capital of France is Paris.'
+        >>> wrapped = [Document("Capitals\\nThe capital of France\\nis Paris.", metadata={"source": "g.txt"})]
+        >>> answer("What is the capital of France?", wrapped)[0].answer
+        'The capital of France\\nis Paris.'
 
     """
 
