@@ -14,8 +14,8 @@ corpus = Path(__file__).parent / "corpus"
 db = tempfile.mkdtemp(prefix="hf-tools-rag-")
 store = chroma_store(LocalEmbeddings(), path=db, collection="sample")
 
-print(ingest_files([corpus], store, chunk_size=400, chunk_overlap=50).summary())
-print("again:", ingest_files([corpus], store, chunk_size=400, chunk_overlap=50).summary().splitlines()[1])
+print(ingest_files([corpus], store, chunk_size=800, chunk_overlap=100).summary())
+print("again:", ingest_files([corpus], store, chunk_size=800, chunk_overlap=100).summary().splitlines()[1])
 
 qa = document_qa_chain(store.as_retriever(k=3))
 for question in ["Who designed the lens used in lighthouses?", "What is matcha?", "How do bees make honey?"]:

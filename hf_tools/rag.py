@@ -288,7 +288,9 @@ def _meta(doc: Document) -> dict[str, Any]:
 
 
 def sentence_answerer(embeddings: Embeddings) -> Answerer:
-    """Offline extractive QA: the sentence of the chunks most similar to the question.
+    r"""Offline extractive QA: the sentence of the chunks most similar to the question.
+
+    Headings and other fragments (fewer than four words, no closing punctuation) are not answers.
 
     Example:
         >>> from hf_tools.testing.hash_embeddings import HashEmbeddings
@@ -296,9 +298,9 @@ def sentence_answerer(embeddings: Embeddings) -> Answerer:
         >>> docs = [Document("Cats sleep a lot. The capital of France is Paris.", metadata={"source": "f.txt"})]
         >>> answer("What is the capital of France?", docs)[0].answer
         'The capital of France is Paris.'
-        >>> wrapped = [Document("Capitals\\nThe capital of France\\nis Paris.", metadata={"source": "g.txt"})]
+        >>> wrapped = [Document("Capitals\nThe capital of France\nis Paris.", metadata={"source": "g.txt"})]
         >>> answer("What is the capital of France?", wrapped)[0].answer
-        'The capital of France\\nis Paris.'
+        'The capital of France\nis Paris.'
 
     """
 
@@ -307,7 +309,7 @@ def sentence_answerer(embeddings: Embeddings) -> Answerer:
         for doc in docs:
             for match in _SENTENCE.finditer(doc.page_content):
                 text = match.group().strip()
-                if len(text) > 2:
+                if text[-1] in ".!?" or len(text.split()) >= 4:
                     start = doc.page_content.index(text, match.start())
                     spans.append((doc, start, start + len(text), text))
         if not spans:
