@@ -6,7 +6,7 @@ r"""Idempotent, resumable ingestion of files and folders into an :class:`~hf_too
   added before its stale ones are removed.
 * Because ids are deterministic and stale chunks go last, an interrupted run loses nothing
   and duplicates nothing: running it again stores only what is missing.
-* Embedding runs ahead of storage in a worker thread, so the two overlap.
+* Embedding runs ahead of storage in worker threads, so the two overlap.
 * A file that cannot be read is reported in the summary and skipped.
 
 Example:
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -156,7 +157,8 @@ def ingest_files(
     *,
     chunk_size: int = 1000,
     chunk_overlap: int = 150,
-    write_batch: int = 1024,
+    write_batch: int = 512,
+    embed_ahead: int = 2,
     progress: bool = False,
 ) -> IngestReport:
     """Ingest files and folders (txt, md, html, pdf) into ``store``.
@@ -166,8 +168,9 @@ def ingest_files(
         store: the vector store; its embedder embeds the chunks.
         chunk_size: most characters per chunk.
         chunk_overlap: characters shared by neighbouring chunks.
-        write_batch: chunks embedded and stored together; the next batch is embedded
-            while this one is stored.
+        write_batch: chunks embedded and stored together.
+        embed_ahead: batches being embedded while one is stored (storage is the slow part; the
+            embedder's own ``max_concurrency`` applies within each batch).
         progress: show a progress bar (on stderr).
 
     Returns:
@@ -176,8 +179,8 @@ def ingest_files(
     """
     if chunk_overlap >= chunk_size:
         raise HFInputError("chunk_overlap must be smaller than chunk_size")
-    if write_batch < 1:
-        raise HFInputError("write_batch must be at least 1")
+    if write_batch < 1 or embed_ahead < 1:
+        raise HFInputError("write_batch and embed_ahead must be at least 1")
     embedder = store.embeddings
     if embedder is None:
         raise HFInputError("the store has no embedding function")
@@ -207,16 +210,21 @@ def ingest_files(
         stale |= old
     bar = _progress(len(pending), progress)
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hf-ingest-embed") as ahead:
-            batches = list(_batches(pending, write_batch))
-            future: Future[list[list[float]]] | None = None
-            if batches:
-                future = ahead.submit(embedder.embed_documents, [c.text for c in batches[0]])
-            for index, batch in enumerate(batches):
-                assert future is not None
+        with ThreadPoolExecutor(max_workers=embed_ahead, thread_name_prefix="hf-ingest-embed") as ahead:
+            batches = iter(list(_batches(pending, write_batch)))
+            queued: deque[tuple[list[Chunk], Future[list[list[float]]]]] = deque()
+
+            def submit_next() -> None:
+                batch = next(batches, None)
+                if batch is not None:
+                    queued.append((batch, ahead.submit(embedder.embed_documents, [c.text for c in batch])))
+
+            for _ in range(embed_ahead):
+                submit_next()
+            while queued:
+                batch, future = queued.popleft()
                 vectors = future.result()
-                if index + 1 < len(batches):
-                    future = ahead.submit(embedder.embed_documents, [c.text for c in batches[index + 1]])
+                submit_next()
                 texts = [c.text for c in batch]
                 store.upsert_vectors([c.id for c in batch], texts, vectors, [c.metadata for c in batch])
                 report.chunks_added += len(batch)
