@@ -188,6 +188,7 @@ def ingest_files(
     report = IngestReport()
     pending: list[Chunk] = []
     stale: set[str] = set()
+    empty_store = store.collection.count() == 0  # nothing to compare with: skip the per-file look-ups
     for path in iter_files(paths):
         try:
             loaded = load_file(path)
@@ -195,7 +196,7 @@ def ingest_files(
             report.skipped.append((str(path), exc.reason))
             continue
         chunks = chunk_file(loaded, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
-        existing = store.ids_where({"source": source_of(path)})
+        existing = store.ids_where({"source": source_of(path)}) if not empty_store else set()
         new_ids = {c.id for c in chunks}
         fresh = [c for c in chunks if c.id not in existing]
         old = existing - new_ids
