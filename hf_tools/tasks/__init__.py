@@ -13,8 +13,8 @@ from hf_tools.tasks.vision import register_vision_tasks
 
 TASKS = TaskRegistry()
 register_text_tasks(TASKS)
-register_embedding_tasks(TASKS)
 register_vision_tasks(TASKS)
 register_audio_tasks(TASKS)
+register_embedding_tasks(TASKS)
 
 __all__ = ["TASKS", "TaskInput", "TaskRegistry", "TaskSpec", "UnknownTaskError"]
