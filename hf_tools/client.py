@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 import time
 import weakref
@@ -25,7 +26,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from functools import cached_property
 from typing import Any, TypeVar
 
-from hf_tools.errors import HFDeadlineExceededError, HFError, HFMissingTokenError, map_error
+from hf_tools.errors import HFDeadlineExceededError, HFError, HFMissingTokenError, HFResponseError, map_error
 from hf_tools.retry import retry_delay
 from hf_tools.settings import HFSettings
 
@@ -64,6 +65,7 @@ class HFClient:
         self.settings = settings
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[Any, asyncio.Semaphore]]
         self._async = weakref.WeakKeyDictionary()
+        self._sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
 
     def __repr__(self) -> str:
         return f"HFClient({self.settings!r})"
@@ -235,6 +237,81 @@ class HFClient:
                     yield chunk
         except Exception as exc:
             raise map_error(exc, model=model, token=token) from exc
+
+    # -- plain JSON posts to an explicit endpoint ---------------------------------------------
+    @cached_property
+    def _json_headers(self) -> dict[str, str]:
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if self._resolved_token:
+            headers["Authorization"] = f"Bearer {self._resolved_token}"
+        return headers
+
+    def post_json(self, url: str, payload: Any) -> Any:
+        """POST ``payload`` as JSON to the endpoint ``url`` and return the decoded JSON answer.
+
+        For fixed request bodies (e.g. batches of texts to a TEI embeddings server) this skips
+        the hub client's per-call work. It still sends through huggingface_hub's HTTP session
+        (httpx in 1.x, httpx2 in 2.x), with the same retries, deadline and error mapping as
+        :meth:`call`, and decodes with orjson when it is installed.
+
+        Example:
+            >>> from hf_tools.client import HFClient
+            >>> from hf_tools.settings import HFSettings
+            >>> from hf_tools.testing.tei import TEIServer
+            >>> with TEIServer() as tei:
+            ...     vectors = HFClient(HFSettings()).post_json(tei.url, {"inputs": ["a", "b"]})
+            >>> len(vectors), len(vectors[0])
+            (2, 384)
+        """
+        body = _dumps(payload)
+
+        def once(deadline: _Deadline) -> Any:
+            from huggingface_hub import get_session
+
+            timeout = deadline.request_timeout(self.settings.timeout)
+            return _decode(get_session().post(url, content=body, headers=self._json_headers, timeout=timeout), url)
+
+        return self._retry(url, self._resolved_token, once)
+
+    async def apost_json(self, url: str, payload: Any) -> Any:
+        """Async :meth:`post_json`, within this client's ``max_concurrency`` per event loop."""
+        body = _dumps(payload)
+        loop = asyncio.get_running_loop()
+        _, limit = self._async_client(self._resolved_token)
+        session = self._sessions.get(loop)
+        if session is None:
+            from huggingface_hub import get_async_session
+
+            session = self._sessions.setdefault(loop, get_async_session())
+
+        async def once(deadline: _Deadline) -> Any:
+            async with limit:
+                timeout = deadline.request_timeout(self.settings.timeout)
+                response = await session.post(url, content=body, headers=self._json_headers, timeout=timeout)
+            return _decode(response, url)
+
+        return await self._aretry(url, self._resolved_token, once)
+
+
+def _codec() -> tuple[Callable[[Any], bytes], Callable[[bytes], Any]]:
+    try:
+        import orjson
+    except ImportError:
+        return (lambda obj: json.dumps(obj).encode()), json.loads
+    return orjson.dumps, orjson.loads
+
+
+_dumps, _loads = _codec()
+
+
+def _decode(response: Any, url: str) -> Any:
+    from huggingface_hub import hf_raise_for_status
+
+    hf_raise_for_status(response)
+    try:
+        return _loads(response.content)
+    except ValueError as exc:
+        raise HFResponseError(f"malformed response from {url!r}: {exc}", model=url) from exc
 
 
 _END: Any = object()

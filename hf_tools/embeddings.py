@@ -8,8 +8,8 @@ lower-cased or joined. Token-level outputs are mean-pooled.
 Calls routed by the Hugging Face router (a model id, any provider) go through
 :class:`~hf_tools.client.HFClient` and ``InferenceClient.feature_extraction``. Calls to an
 explicit endpoint (a TEI URL, an Inference Endpoint, a ``base_url``) POST the same wire body
-(``{"inputs": [...], **options}``) through :class:`~hf_tools.endpoint_transport.EndpointTransport`,
-which skips the per-request client set-up and numpy decoding (about twice the throughput).
+(``{"inputs": [...], **options}``) with :meth:`~hf_tools.client.HFClient.post_json`, which
+skips the per-request client set-up and numpy decoding (about twice the throughput).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hf_tools.client import HFClient, get_client
-from hf_tools.endpoint_transport import EndpointTransport
 from hf_tools.errors import HFInputError, HFResponseError
 from hf_tools.settings import SETTINGS_FIELDS, HFSettings
 from hf_tools.tasks.embedding import DEFAULT_EMBEDDING_MODEL, pool
@@ -31,7 +30,6 @@ from hf_tools.tasks.embedding import DEFAULT_EMBEDDING_MODEL, pool
 __all__ = ["HFInferenceEmbeddings", "check_texts"]
 
 TASK = "feature-extraction"
-_TRANSPORTS: dict[tuple[HFSettings, str], EndpointTransport] = {}
 
 
 def check_texts(texts: Any) -> list[str]:
@@ -125,16 +123,9 @@ class HFInferenceEmbeddings(BaseModel, Embeddings):
         return get_client(self.settings)
 
     @property
-    def transport(self) -> EndpointTransport | None:
-        """The direct transport when the target is an explicit endpoint URL, else None."""
-        url = self.settings.endpoint_for(self.model, TASK)
-        if url is None:
-            return None
-        key = (self.settings, url)
-        transport = _TRANSPORTS.get(key)
-        if transport is None:
-            transport = _TRANSPORTS.setdefault(key, EndpointTransport(self.settings, url))
-        return transport
+    def endpoint(self) -> str | None:
+        """The explicit endpoint URL requests go to, or None when the Hub routes them."""
+        return self.settings.endpoint_for(self.model, TASK)
 
     # -- request building -------------------------------------------------------------------
     def _options(self, query: bool) -> dict[str, Any]:
@@ -162,17 +153,17 @@ class HFInferenceEmbeddings(BaseModel, Embeddings):
         return vectors
 
     def _embed_batch(self, batch: list[str], query: bool) -> list[list[float]]:
-        transport = self.transport
-        if transport is not None:
-            raw = transport.post({"inputs": batch, **self._options(query)})
+        endpoint = self.endpoint
+        if endpoint is not None:
+            raw = self.client.post_json(endpoint, {"inputs": batch, **self._options(query)})
         else:
             raw = self.client.call("feature_extraction", self.model, batch, task=TASK, **self._options(query))
         return self._finish(raw, len(batch))
 
     async def _aembed_batch(self, batch: list[str], query: bool) -> list[list[float]]:
-        transport = self.transport
-        if transport is not None:
-            raw = await transport.apost({"inputs": batch, **self._options(query)})
+        endpoint = self.endpoint
+        if endpoint is not None:
+            raw = await self.client.apost_json(endpoint, {"inputs": batch, **self._options(query)})
         else:
             raw = await self.client.acall("feature_extraction", self.model, batch, task=TASK, **self._options(query))
         return self._finish(raw, len(batch))
