@@ -21,9 +21,11 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from hf_tools.testing.service import LoopbackService
 
 __all__ = ["HubModel", "HubProvider", "HubRequest", "LoopbackHub", "sample_models"]
 
@@ -171,7 +173,7 @@ def sample_models() -> list[HubModel]:
     ]
 
 
-class LoopbackHub:
+class LoopbackHub(LoopbackService):
     """A Hub API on 127.0.0.1 (random port) for ``HfApi``, with request counting and outages.
 
     Example:
@@ -189,15 +191,12 @@ class LoopbackHub:
         self.requests: list[HubRequest] = []
         self.down_status: int | None = None
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self._httpd.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        super().__init__(self._handler(), port)
 
     @property
     def endpoint(self) -> str:
         """The server's base URL, e.g. ``http://127.0.0.1:51234``: use it as the Hub endpoint."""
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.url
 
     def add(self, model: HubModel) -> None:
         """Add or replace a model."""
@@ -220,27 +219,6 @@ class LoopbackHub:
         """The ``GET /api/models`` listing requests received."""
         with self._lock:
             return [r for r in self.requests if r.path == "/api/models"]
-
-    def start(self) -> LoopbackHub:
-        """Serve in a daemon thread."""
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="loopback-hub", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> LoopbackHub:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- answering ------------------------------------------------------------------------
     def _record(self, method: str, path: str, params: dict[str, list[str]]) -> None:

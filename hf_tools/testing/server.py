@@ -21,10 +21,11 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from hf_tools.tasks import TASKS
+from hf_tools.testing.service import LoopbackService
 
 __all__ = ["LoopbackServer", "RecordedRequest", "Reply"]
 
@@ -111,7 +112,7 @@ class RecordedRequest:
 Handler = Callable[["LoopbackServer", RecordedRequest], "Reply | Iterator[bytes]"]
 
 
-class LoopbackServer:
+class LoopbackServer(LoopbackService):
     """The Inference API on 127.0.0.1, for tests and offline demos.
 
     Args:
@@ -142,19 +143,7 @@ class LoopbackServer:
 
         self._routes: dict[str, Handler] = {CHAT_SUFFIX: chat_handler}
         self._lock = threading.Lock()
-        self._httpd = _Server(("127.0.0.1", port), _make_handler(self))
-        self._httpd.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle -------------------------------------------------------------------------
-    @property
-    def port(self) -> int:
-        return int(self._httpd.server_address[1])
-
-    @property
-    def url(self) -> str:
-        """``http://127.0.0.1:PORT``."""
-        return f"http://127.0.0.1:{self.port}"
+        super().__init__(_make_handler(self), port)
 
     @property
     def base_url(self) -> str:
@@ -165,27 +154,6 @@ class LoopbackServer:
         """The URL of one model (optionally for an explicit task)."""
         suffix = f"/pipeline/{TASKS[task].name}" if task else ""
         return f"{self.url}/models/{model}{suffix}"
-
-    def start(self) -> LoopbackServer:
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name="hf-loopback"
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self._httpd.server_close()
-
-    def __enter__(self) -> LoopbackServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- scripting -------------------------------------------------------------------------
     def register(self, model: str, task: str) -> None:
@@ -219,18 +187,6 @@ class LoopbackServer:
     def record(self, request: RecordedRequest) -> None:
         with self._lock:
             self.requests.append(request)
-
-
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 256  # the default 5 resets connections under a concurrent batch
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay quiet when a client hangs up (fault tests do it on purpose); report the rest."""
-        import sys
-
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
 
 
 def _split_path(path: str) -> tuple[str | None, str | None]:

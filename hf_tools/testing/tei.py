@@ -32,19 +32,20 @@ import hashlib
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
 from hf_tools.tasks.embedding import HASH_DIM, hash_vector
+from hf_tools.testing.service import LoopbackService
 
 __all__ = ["TEIServer", "main"]
 
 _POOL_SIZE = 1024
 
 
-class TEIServer:
+class TEIServer(LoopbackService):
     """A TEI-like embeddings server in a background thread (or, with :func:`main`, a process).
 
     Args:
@@ -76,14 +77,7 @@ class TEIServer:
             self._pool = [json.dumps(hash_vector(f"pool {i}", dim)).encode() for i in range(_POOL_SIZE)]
         self._lock = threading.Lock()
         self._stats = {"requests": 0, "texts": 0, "in_flight": 0, "max_in_flight": 0, "largest_batch": 0, "rejected": 0}
-        self._httpd = _QuietServer(("127.0.0.1", port), _handler(self))
-        self._httpd.daemon_threads = True
-        self._httpd.request_queue_size = 128
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        return int(self._httpd.server_address[1])
+        super().__init__(_handler(self), port)
 
     @property
     def url(self) -> str:
@@ -94,25 +88,6 @@ class TEIServer:
         """Requests and texts served, most requests in flight at once, largest batch."""
         with self._lock:
             return dict(self._stats)
-
-    def start(self) -> TEIServer:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True, name="tei")
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self._httpd.server_close()
-
-    def __enter__(self) -> TEIServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def embed_json(self, texts: list[str]) -> bytes:
         """The JSON body for ``texts``: a list of vectors."""
@@ -136,11 +111,6 @@ class TEIServer:
     def _leave(self) -> None:
         with self._lock:
             self._stats["in_flight"] -= 1
-
-
-class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hangs up (e.g. after a 413) is not the server's error."""
 
 
 def _bucket(text: str) -> int:
