@@ -3,7 +3,7 @@
 Both hit the same loopback server, which runs in its own process. Rounds alternate between the
 two so that drift on the machine affects both alike; the median round is reported.
 
-Run: .venv/bin/python benchmarks/runnable_overhead.py [--calls 1000] [--rounds 5]
+Run: .venv/bin/python benchmarks/runnable_overhead.py [--calls 1000] [--rounds 5] [--delay 0.005]
 Target: hf_tools / raw <= 1.05.
 """
 
@@ -28,8 +28,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds the server takes per request")
     args = parser.parse_args()
-    with loopback_process() as url:
+    with loopback_process(delay=args.delay) as url:
         model_url = f"{url}/models/{MODEL}"
         raw = InferenceClient(timeout=30)
         classify = hf_tools.runnable("text-classification", model=model_url, timeout=30)
@@ -50,7 +51,10 @@ def main() -> None:
                 func()
                 times[name].append(time.perf_counter() - started)
     raw_s, ours_s = statistics.median(times["raw"]), statistics.median(times["hf_tools"])
-    print(f"{args.calls} sequential text-classification calls, median of {args.rounds} rounds")
+    print(
+        f"{args.calls} sequential text-classification calls, server {args.delay * 1e3:.0f} ms/request,"
+        f" median of {args.rounds} rounds"
+    )
     print(f"  raw InferenceClient : {raw_s:.3f} s  ({raw_s / args.calls * 1e3:.3f} ms/call)")
     print(f"  hf_tools.runnable   : {ours_s:.3f} s  ({ours_s / args.calls * 1e3:.3f} ms/call)")
     print(f"  ratio hf_tools/raw  : {ours_s / raw_s:.3f}  (target <= 1.05)")
