@@ -4,7 +4,7 @@ Server: at most 32 inputs per request (413 above), 20 ms per request; clients ke
 in flight (12,800 texts/s in theory), except the ceiling (16). 20,000 distinct texts, all in one run:
 
 * hf_tools ``HFInferenceEmbeddings.embed_documents`` (sync) and ``aembed_documents`` (async) at the
-  default ``max_concurrency=8``, and sync at 16 (the ceiling's requests in flight);
+  default of 16 requests in flight, and sync at ``max_concurrency=8``;
 * langchain-huggingface ``HuggingFaceEndpointEmbeddings`` and chromadb ``HuggingFaceEmbeddingServer``
   called as a user would (all texts at once), then chunked by 32 (the usual workaround);
 * the raw ``InferenceClient`` with 8 threads (chunks of 32);
@@ -90,17 +90,19 @@ def main() -> int:
     data = texts()
     print(f"{N_TEXTS:,} texts; TEI-like server in its own process: {BATCH} inputs max, {DELAY * 1000:.0f} ms/request")
     with tei_process() as url:
-        hf = HFInferenceEmbeddings(model=url, batch_size=BATCH, max_concurrency=8)
+        hf = HFInferenceEmbeddings(model=url, batch_size=BATCH)  # the defaults: 16 requests in flight
         hf.embed_documents(data[:64])  # warm up connections and imports for every contender alike
         measure("ceiling: httpx + orjson, 16 in flight", lambda: ceiling(url, data), N_TEXTS)
-        measure("hf_tools HFInferenceEmbeddings.embed_documents (8)", lambda: hf.embed_documents(data), N_TEXTS)
         measure(
-            "hf_tools HFInferenceEmbeddings.aembed_documents (8)",
+            "hf_tools HFInferenceEmbeddings.embed_documents (default 16)", lambda: hf.embed_documents(data), N_TEXTS
+        )
+        measure(
+            "hf_tools HFInferenceEmbeddings.aembed_documents (default 16)",
             lambda: asyncio.run(hf.aembed_documents(data)),
             N_TEXTS,
         )
-        hf16 = HFInferenceEmbeddings(model=url, batch_size=BATCH, max_concurrency=16)
-        measure("hf_tools HFInferenceEmbeddings.embed_documents (16)", lambda: hf16.embed_documents(data), N_TEXTS)
+        hf8 = HFInferenceEmbeddings(model=url, batch_size=BATCH, max_concurrency=8)
+        measure("hf_tools HFInferenceEmbeddings.embed_documents (8)", lambda: hf8.embed_documents(data), N_TEXTS)
         measure("raw InferenceClient, 8 threads", lambda: raw_client_threads(url, data), N_TEXTS)
         try:
             peer: Any = peer_embedder(url)

@@ -46,7 +46,7 @@ def main() -> int:
     print(f"{len(chunks):,} chunks from {FILES} files; TEI-like server: 32 inputs max, {DELAY * 1000:.0f} ms/request")
     rates: dict[str, float] = {}
     with tei_process() as url:
-        embedder = HFInferenceEmbeddings(model=url, max_concurrency=8)
+        embedder = HFInferenceEmbeddings(model=url)
         vectors = embedder.embed_documents([c.text for c in chunks])
 
         client = chromadb.PersistentClient(path=str(work / "ceiling"))

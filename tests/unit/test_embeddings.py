@@ -187,3 +187,13 @@ def test_pool_rejects_bad_shapes() -> None:
         pool([[1.0], [2.0]], 3)
     with pytest.raises(ValueError):
         pool(5.0, 1)
+
+
+def test_embeddings_keep_16_requests_in_flight_unless_told_otherwise() -> None:
+    from hf_tools import HFInferenceEmbeddings
+    from hf_tools.settings import HFSettings
+
+    assert HFInferenceEmbeddings().settings.max_concurrency == 16
+    assert HFInferenceEmbeddings(max_concurrency=4).settings.max_concurrency == 4
+    assert HFInferenceEmbeddings(settings=HFSettings(max_concurrency=3)).settings.max_concurrency == 3
+    assert HFInferenceEmbeddings(settings=HFSettings(timeout=5)).settings.max_concurrency == 16
