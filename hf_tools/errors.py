@@ -32,6 +32,7 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import json
 from typing import Any
@@ -326,7 +327,7 @@ def _map(exc: BaseException, model: str | None) -> HFError:
     if tgi is not None and type(exc).__module__.startswith("huggingface_hub"):
         return tgi(f"{type(exc).__name__}{where}: {exc}", model=model, server_message=str(exc))
     http = _hub_http_module()
-    if isinstance(exc, (TimeoutError, http.TimeoutException)):
+    if isinstance(exc, (TimeoutError, asyncio.TimeoutError, http.TimeoutException)):  # distinct in 3.10
         return HFTimeoutError(f"request timed out{where}", model=model)
     if isinstance(exc, (ConnectionError, http.TransportError)):
         return HFConnectionError(f"connection failed{where}: {type(exc).__name__}: {exc}", model=model)
