@@ -59,26 +59,26 @@ def check_model(task: str, model: str, settings: HFSettings) -> None:
         >>> check_model("summarization", "org/m", HFSettings(base_url="http://127.0.0.1:9"))  # skipped
 
     """
+    if _needs_lookup(task, model, settings):
+        _check_slow(task, model, settings)
+
+
+def _needs_lookup(task: str, model: str, settings: HFSettings) -> bool:
+    """False when no check applies or a fresh cached verdict passes; raises a cached refusal."""
     if not settings.check_model or settings.endpoint_for(model) is not None:
-        return
+        return False
     hit = _VERDICTS.get((task, model, settings.provider, settings.hub_endpoint))
-    if hit is not None and hit[0] > _clock():
-        if hit[1] is not None:
-            raise _fresh(hit[1])
-        return
-    _check_slow(task, model, settings)
+    if hit is None or hit[0] <= _clock():
+        return True
+    if hit[1] is not None:
+        raise _fresh(hit[1])
+    return False
 
 
 async def acheck_model(task: str, model: str, settings: HFSettings) -> None:
     """Async :func:`check_model`: a Hub look-up runs in a worker thread, a cached check inline."""
-    if not settings.check_model or settings.endpoint_for(model) is not None:
-        return
-    hit = _VERDICTS.get((task, model, settings.provider, settings.hub_endpoint))
-    if hit is not None and hit[0] > _clock():
-        if hit[1] is not None:
-            raise _fresh(hit[1])
-        return
-    await asyncio.to_thread(_check_slow, task, model, settings)
+    if _needs_lookup(task, model, settings):
+        await asyncio.to_thread(_check_slow, task, model, settings)
 
 
 def _fresh(error: HFError) -> HFError:
