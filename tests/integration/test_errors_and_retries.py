@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 import pytest
@@ -91,23 +90,42 @@ async def test_client_errors_map_to_typed_errors_and_are_not_retried(
     assert len(hf_server.requests) == 1, "must not be retried"
 
 
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits the client asks for between attempts (sync and async), recorded, not slept."""
+    recorded: list[float] = []
+
+    async def fake_asleep(seconds: float) -> None:
+        recorded.append(seconds)
+
+    monkeypatch.setattr("hf_tools.client.time.sleep", recorded.append)
+    monkeypatch.setattr("hf_tools.client.asyncio.sleep", fake_asleep)
+    return recorded
+
+
 @pytest.mark.parametrize("mode", MODES)
-async def test_model_loading_waits_estimated_time_then_succeeds(hf_server: LoopbackServer, mode: str) -> None:
+async def test_model_loading_waits_estimated_time_then_succeeds(
+    hf_server: LoopbackServer, mode: str, waits: list[float]
+) -> None:
     hf_server.enqueue(MODEL, Reply.error(503, "Model is loading", estimated_time=0.3))
-    started = time.monotonic()
     out = await _invoke(hf_server, mode)
     assert out.summary_text == "One sentence."
     assert len(hf_server.requests) == 2
-    gap = time.monotonic() - started
-    assert gap >= 0.3, "the retry must wait the server's estimated_time"
+    assert waits == [0.3], "the retry must wait the server's estimated_time"
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_rate_limit_honours_retry_after(hf_server: LoopbackServer, mode: str) -> None:
+async def test_model_loading_wait_is_capped(hf_server: LoopbackServer, mode: str, waits: list[float]) -> None:
+    hf_server.enqueue(MODEL, Reply.error(503, "Model is loading", estimated_time=500))
+    await _invoke(hf_server, mode, max_retry_wait=2, deadline=None)
+    assert waits == [2]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_rate_limit_honours_retry_after(hf_server: LoopbackServer, mode: str, waits: list[float]) -> None:
     hf_server.enqueue(MODEL, Reply.error(429, "slow down", retry_after=0.3))
-    started = time.monotonic()
     await _invoke(hf_server, mode)
-    assert time.monotonic() - started >= 0.3
+    assert waits == [0.3]
     assert len(hf_server.requests) == 2
 
 
@@ -159,12 +177,11 @@ async def test_timeout_error_after_retries(hf_server: LoopbackServer, mode: str)
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_deadline_stops_a_retry_loop(hf_server: LoopbackServer, mode: str) -> None:
+async def test_deadline_stops_a_retry_loop(hf_server: LoopbackServer, mode: str, waits: list[float]) -> None:
     hf_server.enqueue(MODEL, *[Reply.error(503, "Model is loading", estimated_time=5)] * 3)
-    started = time.monotonic()
     with pytest.raises(HFDeadlineExceededError, match="deadline"):
         await _invoke(hf_server, mode, deadline=1, max_retries=10)
-    assert time.monotonic() - started < 5, "must not sleep past the deadline"
+    assert waits == [], "a wait that would end past the deadline is not started"
     assert len(hf_server.requests) == 1
 
 
