@@ -1,4 +1,6 @@
-"""pytest fixtures: ``hf_server`` (a running :class:`LoopbackServer`) and ``hf_settings``.
+"""pytest fixtures: ``hf_server`` (a running :class:`LoopbackServer`), ``hf_settings`` and
+``hub`` (a running :class:`~hf_tools.testing.hub_server.LoopbackHub`). The model check's cache
+is emptied around every test, so no test sees another's Hub answers.
 
 Enable with ``pytest_plugins = ["hf_tools.testing.pytest_plugin"]`` in a ``conftest.py``.
 """
@@ -10,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from hf_tools.settings import HFSettings
+from hf_tools.testing.hub_server import LoopbackHub
 from hf_tools.testing.server import LoopbackServer
 
 
@@ -24,3 +27,19 @@ def hf_server() -> Iterator[LoopbackServer]:
 def hf_settings(hf_server: LoopbackServer) -> HFSettings:
     """Settings that send every task to ``hf_server``, with fast retries."""
     return HFSettings(base_url=hf_server.base_url, backoff_base=0.01, backoff_max=0.05, timeout=5, deadline=20)
+
+
+@pytest.fixture
+def hub() -> Iterator[LoopbackHub]:
+    """A fresh loopback Hub API on 127.0.0.1 (pass ``hub_endpoint=hub.endpoint``)."""
+    with LoopbackHub() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _fresh_model_check_cache() -> Iterator[None]:
+    from hf_tools.hub import check
+
+    check.clear_cache()
+    yield
+    check.clear_cache()

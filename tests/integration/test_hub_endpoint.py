@@ -12,20 +12,11 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from hf_tools.testing.hub_server import LoopbackHub
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def hub() -> Iterator[LoopbackHub]:
-    with LoopbackHub() as server:
-        yield server
 
 
 def _run(hub: LoopbackHub, code: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,19 +25,6 @@ TOKEN = "hf_check_secret_0123456789"
 LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
 BART = "facebook/bart-large-cnn"
 UNSERVED = "someone/summarizer-nobody-serves"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    check.clear_cache()
-    yield
-    check.clear_cache()
-
-
-@pytest.fixture
-def hub() -> Iterator[LoopbackHub]:
-    with LoopbackHub() as server:
-        yield server
 
 
 @pytest.fixture

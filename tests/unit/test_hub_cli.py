@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
 from hf_tools.cli import main
 from hf_tools.testing.hub_server import LoopbackHub
-
-
-@pytest.fixture
-def hub() -> Iterator[LoopbackHub]:
-    with LoopbackHub() as server:
-        yield server
 
 
 def test_models_prints_a_table(hub: LoopbackHub, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from collections.abc import Iterator
 
 import pytest
 
@@ -12,12 +11,6 @@ import hf_tools
 from hf_tools.errors import HFError, HFModelNotFoundError
 from hf_tools.hub.calls import example_input, snippet
 from hf_tools.testing.hub_server import HubModel, HubProvider, LoopbackHub
-
-
-@pytest.fixture
-def hub() -> Iterator[LoopbackHub]:
-    with LoopbackHub() as server:
-        yield server
 
 
 def test_find_models_for_a_task_most_downloaded_first(hub: LoopbackHub) -> None:

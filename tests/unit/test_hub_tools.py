@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from langchain_core.messages import ToolMessage
 
 import hf_tools
-from hf_tools.hub import check
 from hf_tools.hub_tools import FindModelTool, HFModelChoiceTool
 from hf_tools.settings import HFSettings
 from hf_tools.testing import LoopbackServer
 from hf_tools.testing.hub_server import HubModel, HubProvider, LoopbackHub
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    check.clear_cache()
-    yield
-    check.clear_cache()
-
-
-@pytest.fixture
-def hub() -> Iterator[LoopbackHub]:
-    with LoopbackHub() as server:
-        yield server
 
 
 def _call(tool: object, args: dict[str, object]) -> ToolMessage:
