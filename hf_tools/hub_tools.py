@@ -9,14 +9,15 @@ gives both kinds at once.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
 from langchain_core.tools import BaseTool, ToolException
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from hf_tools.errors import HFError, HFModelNotFoundError, HFTaskMismatchError
 from hf_tools.hub import ModelSummary, find_models
+from hf_tools.model_ids import check_model_id
 from hf_tools.runnables import runnable
 from hf_tools.settings import HFSettings
 from hf_tools.tasks import TASKS
@@ -118,9 +119,11 @@ def _line(model: ModelSummary, task: str) -> str:
 class HFModelChoiceTool(BaseTool):
     """A task tool whose ``model`` argument the agent chooses (e.g. from :class:`FindModelTool`).
 
-    Its arguments are the task's input fields plus ``model``. A model that cannot serve the
-    task comes back as a message naming what the model does serve, so the agent can choose
-    again; other errors are raised as usual.
+    Its arguments are the task's input fields plus ``model``. ``model`` must be a Hub model
+    id: a URL, a path or ``..`` is refused before any request (the agent's text never chooses
+    where the token is sent; endpoint URLs come only from the program's settings). A model
+    that cannot serve the task comes back as a message naming what the model does serve, so
+    the agent can choose again; other errors are raised as usual.
 
     Example:
         >>> from hf_tools.testing import LoopbackServer
@@ -138,6 +141,7 @@ class HFModelChoiceTool(BaseTool):
     settings: HFSettings = Field(default_factory=HFSettings, exclude=True)
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
     handle_tool_error: bool = True
+    handle_validation_error: bool | str | Any = Field(default=lambda exc: _invalid_arguments(exc))
 
     @classmethod
     def for_task(cls, task: str, *, settings: HFSettings | None = None) -> HFModelChoiceTool:
@@ -146,7 +150,10 @@ class HFModelChoiceTool(BaseTool):
         schema = create_model(
             spec.input_model.__name__ + "WithModel",
             __base__=spec.input_model,
-            model=(str, Field(description="The model id to run, e.g. one returned by find_model.")),
+            model=(
+                Annotated[str, AfterValidator(check_model_id)],
+                Field(description="The Hub model id to run ('org/name'), e.g. one returned by find_model."),
+            ),
         )
         return cls(
             name=f"{spec.tool_name}_with_model",
@@ -157,7 +164,7 @@ class HFModelChoiceTool(BaseTool):
         )
 
     def _call(self, model: str) -> Any:
-        return runnable(self.task, model=model, settings=self.settings)
+        return runnable(self.task, model=check_model_id(model), settings=self.settings)
 
     def _run(
         self, model: str, *, run_manager: CallbackManagerForToolRun | None = None, **kwargs: Any
@@ -178,6 +185,15 @@ class HFModelChoiceTool(BaseTool):
         except (HFTaskMismatchError, HFModelNotFoundError) as exc:
             raise ToolException(str(exc)) from exc
         return task_runnable.spec.render(output), output
+
+
+def _invalid_arguments(exc: ValidationError) -> str:
+    """The message an agent gets for arguments that fail the schema: each field and why."""
+    reasons = "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or 'arguments'}: {err['msg'].removeprefix('Value error, ')}"
+        for err in exc.errors()
+    )
+    return f"Invalid arguments: {reasons}. Fix them and try again."
 
 
 def model_tools(tasks: list[str] | None = None, **settings: Any) -> list[BaseTool]:

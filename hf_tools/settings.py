@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
+from hf_tools.model_ids import check_model_id
+
 ROUTER_PROVIDER_DEFAULT = "auto"
 
 
@@ -105,7 +107,9 @@ class HFSettings(BaseModel):
         """The URL to send a request for ``model`` to, or None to let the Hub route it.
 
         ``{model}`` and ``{task}`` in ``base_url`` are filled in; a ``{task}`` segment is
-        dropped (with the ``/pipeline/`` before it) when no task is given.
+        dropped (with the ``/pipeline/`` before it) when no task is given. Only a Hub model id
+        is filled into ``{model}`` (a URL or a path there raises
+        :class:`~hf_tools.errors.HFInputError`), so the URL never leaves the program's host.
         """
         if model is not None and model.startswith(("http://", "https://")):
             return model
@@ -114,7 +118,7 @@ class HFSettings(BaseModel):
         if "{model}" in self.base_url:
             if model is None:
                 raise ValueError("base_url has a '{model}' placeholder but no model was given")
-            url = self.base_url.replace("{model}", model)
+            url = self.base_url.replace("{model}", check_model_id(model))
         else:
             url = self.base_url
         if "{task}" in url:
