@@ -6,7 +6,7 @@ Local paths are read only inside the allowed folders (default: the working direc
 import asyncio
 
 from agents.multimodal import image_to_speech
-from hf_tools.tasks.wire_media import png_bytes
+from hf_tools.testing.answers import png_bytes
 from hf_tools.testing import LoopbackServer
 
 with open("garden.png", "wb") as handle:

@@ -31,7 +31,7 @@ from hf_tools.media import (
     UnsafeURLError,
     UnsupportedMediaError,
 )
-from hf_tools.tasks.wire_media import png_bytes, wav_bytes
+from hf_tools.testing.answers import png_bytes, wav_bytes
 from hf_tools.testing import LoopbackServer
 
 MEDIA_TASKS = [
