@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from hf_tools._checkout import install_checkout_agents
 from hf_tools.lazy import exports_from_stub, lazy_exports
+from hf_tools.rag.chroma_registration import register_with_chromadb
 
 _EXPORTS = exports_from_stub(__file__)
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
 install_checkout_agents(__path__)
+register_with_chromadb()  # collections made with HFEmbeddingFunction reopen in any process that imports hf_tools
