@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 from langchain_core.retrievers import BaseRetriever
-from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableGenerator, RunnableLambda
 from langchain_core.vectorstores import VectorStoreRetriever
 from pydantic import BaseModel, Field
 
@@ -71,10 +71,23 @@ class Source(BaseModel):
 
 
 class RAGAnswer(BaseModel):
-    """A generated answer and the passages it cites (all retrieved ones if it cites none)."""
+    """A generated answer and the passages it cites (all retrieved ones if it cites none).
+
+    Chunks add up, as LangChain stream chunks do: ``.stream()`` on :func:`rag_chain` yields one
+    ``RAGAnswer`` per answer token (no sources), then one with the cited sources (no text), and
+    their sum is what ``.invoke()`` returns.
+
+    Example:
+        >>> (RAGAnswer(answer="In ", sources=[]) + RAGAnswer(answer="London.", sources=[])).answer
+        'In London.'
+
+    """
 
     answer: str
     sources: list[Source]
+
+    def __add__(self, other: RAGAnswer) -> RAGAnswer:
+        return RAGAnswer(answer=self.answer + other.answer, sources=[*self.sources, *other.sources])
 
 
 class ExtractiveAnswer(BaseModel):
@@ -131,6 +144,9 @@ def _question(value: Any) -> str:
 def rag_chain(retriever: BaseRetriever, llm: BaseChatModel) -> Runnable[Any, RAGAnswer]:
     """Question (a string or ``{"question": ...}``) → :class:`RAGAnswer` with cited sources.
 
+    ``.stream()``/``.astream()`` yield the answer's tokens as they come (each a ``RAGAnswer``
+    with no sources), then the cited sources; the chunks add up to the ``invoke`` result.
+
     Example:
         >>> from langchain_core.language_models import FakeListChatModel
         >>> from langchain_core.retrievers import BaseRetriever
@@ -141,6 +157,9 @@ def rag_chain(retriever: BaseRetriever, llm: BaseChatModel) -> Runnable[Any, RAG
         >>> out = chain.invoke("Where does Ada live?")
         >>> out.answer, [s.source for s in out.sources]
         ('In London [1].', ['ada.txt'])
+        >>> chunks = list(rag_chain(Fixed(), FakeListChatModel(responses=["In London [1]."])).stream("Where?"))
+        >>> [c.answer for c in chunks][:3], chunks[-1].sources[0].source
+        (['I', 'n', ' '], 'ada.txt')
 
     """
     generate = _answer_prompt(False) | llm | StrOutputParser()
@@ -153,16 +172,26 @@ def rag_chain(retriever: BaseRetriever, llm: BaseChatModel) -> Runnable[Any, RAG
         question = _question(value)
         return {"question": question, "docs": await retriever.ainvoke(question)}
 
-    def answer(state: dict[str, Any]) -> RAGAnswer:
-        text = generate.invoke({"question": state["question"], "context": format_docs(state["docs"])})
-        return RAGAnswer(answer=text, sources=_sources(state["docs"], text))
+    def answer(states: Iterator[dict[str, Any]]) -> Iterator[RAGAnswer]:
+        for state in states:
+            text = ""
+            for token in generate.stream({"question": state["question"], "context": format_docs(state["docs"])}):
+                text += token
+                yield RAGAnswer(answer=token, sources=[])
+            yield RAGAnswer(answer="", sources=_sources(state["docs"], text))
 
-    async def aanswer(state: dict[str, Any]) -> RAGAnswer:
-        text = await generate.ainvoke({"question": state["question"], "context": format_docs(state["docs"])})
-        return RAGAnswer(answer=text, sources=_sources(state["docs"], text))
+    async def aanswer(states: AsyncIterator[dict[str, Any]]) -> AsyncIterator[RAGAnswer]:
+        async for state in states:
+            text = ""
+            async for token in generate.astream(
+                {"question": state["question"], "context": format_docs(state["docs"])}
+            ):
+                text += token
+                yield RAGAnswer(answer=token, sources=[])
+            yield RAGAnswer(answer="", sources=_sources(state["docs"], text))
 
-    chain = RunnableLambda(prepare, afunc=aprepare, name="retrieve") | RunnableLambda(
-        answer, afunc=aanswer, name="answer_with_sources"
+    chain = RunnableLambda(prepare, afunc=aprepare, name="retrieve") | RunnableGenerator(
+        answer, aanswer, name="answer_with_sources"
     )
     return chain.with_config(run_name="rag_chain")
 

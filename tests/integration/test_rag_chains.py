@@ -12,10 +12,11 @@ from langchain_core.documents import Document
 from langchain_core.language_models import FakeListChatModel
 from langchain_core.retrievers import BaseRetriever
 
-from hf_tools import chroma_store, ingest_files, runnable
+from hf_tools import ChatHFInference, chroma_store, ingest_files, runnable
 from hf_tools.rag import ChatMemory, document_qa_chain, rag_chain, rag_chatbot, retriever_tool
 from hf_tools.rag.vectorstores import HFChroma
 from hf_tools.testing import LoopbackServer
+from hf_tools.testing.chat import chat_reply
 from hf_tools.testing.hash_embeddings import HashEmbeddings
 
 CORPUS = Path(__file__).parents[2] / "examples" / "corpus"
@@ -89,3 +90,32 @@ def test_document_qa_offline_and_with_the_qa_task(store: HFChroma) -> None:
         found: Any = document_qa_chain(store.as_retriever(k=3), qa=qa).invoke("Where is Olympus Mons?")
         assert len(server.requests) == 3  # one question-answering request per chunk
         assert found.context[found.start : found.end] == found.answer and 0 < found.score <= 1
+
+
+def _streaming_chat(server: LoopbackServer) -> Any:
+    server.enqueue("tiny-chat", chat_reply("Olympus Mons, on Mars [1]."))
+    return ChatHFInference(model="tiny-chat", base_url=f"{server.url}/v1")
+
+
+def test_rag_chain_streams_the_answer_tokens_then_the_sources(store: HFChroma) -> None:
+    with LoopbackServer() as server:
+        chain = rag_chain(store.as_retriever(k=3), _streaming_chat(server))
+        chunks = list(chain.stream("Olympus Mons tallest volcano"))
+        assert server.requests[-1].body["stream"] is True  # the chat model really streamed
+    texts = [c.answer for c in chunks if c.answer]
+    assert len(texts) > 2 and "".join(texts) == "Olympus Mons, on Mars [1]."
+    assert all(not c.sources for c in chunks[:-1]) and [s.number for s in chunks[-1].sources] == [1]
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total = total + chunk
+    assert total.answer == "Olympus Mons, on Mars [1]." and [s.number for s in total.sources] == [1]
+
+
+async def test_rag_chain_astream_and_invoke_agree(store: HFChroma) -> None:
+    with LoopbackServer() as server:
+        chain = rag_chain(store.as_retriever(k=3), _streaming_chat(server))
+        chunks = [c async for c in chain.astream("Olympus Mons tallest volcano")]
+        server.enqueue("tiny-chat", chat_reply("Olympus Mons [1]."))
+        whole = await chain.ainvoke("Olympus Mons tallest volcano")
+    assert len([c for c in chunks if c.answer]) > 2
+    assert whole.answer == "Olympus Mons [1]." and [s.number for s in whole.sources] == [1]
