@@ -56,7 +56,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from hf_tools.testing import LoopbackServer
 
     server = LoopbackServer(port=args.port, delay=args.delay).start()
-    print(f"loopback Inference API at {server.url} (base_url template: {server.base_url})", flush=True)
+    # only URLs that work as printed: the task URL template and the chat base URL
+    print(f"hf-tools run TASK INPUT --base-url '{server.base_url}'", flush=True)
+    print(f"chat: ChatHFInference(model=..., base_url='{server.url}/v1')", flush=True)
     try:
         while True:
             time.sleep(3600)
