@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 __all__ = ["register"]
@@ -141,20 +142,38 @@ def _print_sources(sources: list[Any]) -> None:
         print(f"  [{item.number}] {_display(item.source)}{page}")
 
 
+def _questions(args: argparse.Namespace) -> Iterator[str]:
+    """The questions of one run: each argument in turn; ``-`` reads one per line from standard input."""
+    for question in args.questions:
+        if question != "-":
+            yield question
+            continue
+        if sys.stdin.isatty():
+            print("(one question per line, empty line or Ctrl-D to stop)", file=sys.stderr)
+        for line in sys.stdin:
+            if not line.strip():
+                return
+            yield line.strip()
+
+
 def _ask_generate(args: argparse.Namespace, retriever: Any, llm: Any) -> int:
     from hf_tools.rag import rag_chain, rag_chatbot
 
     if not args.chat:
-        answer = rag_chain(retriever, llm).invoke(args.question)
-        if args.json:
-            print(answer.model_dump_json(indent=2))
-        else:
+        chain = rag_chain(retriever, llm)
+        for number, asked in enumerate(_questions(args)):
+            answer = chain.invoke(asked)
+            if args.json:
+                print(answer.model_dump_json(indent=2))
+                continue
+            if number:
+                print("\n---")
             print(answer.answer)
             _print_sources(answer.sources)
         return 0
     bot = rag_chatbot(retriever, llm)
     config: Any = {"configurable": {"session_id": "cli"}}
-    question: str | None = args.question
+    question: str | None = args.questions[0]
     while question:
         answer = bot.invoke(question, config=config)
         print(answer.answer)
@@ -173,18 +192,24 @@ def _ask_extract(args: argparse.Namespace, retriever: Any, store: Any) -> int:
 
         settings: dict[str, Any] = {"base_url": args.qa_base_url} if args.qa_base_url else {}
         qa = runnable("question-answering", model=args.qa_model, **settings)
-    best = document_qa_chain(retriever, qa=qa, embeddings=store.embeddings, k=args.k).invoke(args.question)
-    if best is None:
-        print("No documents in the collection matched.")
-        return 1
-    if args.json:
-        print(json.dumps({**best.model_dump(), "source": _display(best.source)}, indent=2))
-        return 0
-    page = f", page {best.page}" if best.page is not None else ""
-    how = "question-answering task" if qa is not None else "extractive, offline: the closest sentence"
-    print(best.answer)
-    print(f"\nSource: {_display(best.source)}{page} (score {best.score:.3f}; {how})")
-    return 0
+    chain = document_qa_chain(retriever, qa=qa, embeddings=store.embeddings, k=args.k)
+    status = 0
+    for number, question in enumerate(_questions(args)):
+        best = chain.invoke(question)
+        if number and not args.json:
+            print("\n---")
+        if best is None:
+            print("No documents in the collection matched.")
+            status = 1
+            continue
+        if args.json:
+            print(json.dumps({**best.model_dump(), "source": _display(best.source)}, indent=2))
+            continue
+        page = f", page {best.page}" if best.page is not None else ""
+        how = "question-answering task" if qa is not None else "extractive, offline: the closest sentence"
+        print(best.answer)
+        print(f"\nSource: {_display(best.source)}{page} (score {best.score:.3f}; {how})")
+    return status
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
@@ -246,9 +271,16 @@ def register(sub: Any) -> None:
         help="answer a question from the ingested documents, with sources",
         description="Retrieve the chunks closest to the question and answer with numbered sources. With a Hugging"
         " Face token the chat model writes the answer; without one (or with --extractive) the answer is the"
-        " sentence of the top chunks closest to the question, found offline.",
+        " sentence of the top chunks closest to the question, found offline. Local embeddings load their"
+        " model once per run (about 15-20 s on 2 cores): ask several questions in one run, or '-' to read"
+        " them from standard input, one per line, with the model kept warm.",
     )
-    ask.add_argument("question")
+    ask.add_argument(
+        "questions",
+        nargs="+",
+        metavar="QUESTION",
+        help="one or more questions; '-' reads further questions from standard input, one per line",
+    )
     _store_options(ask)
     ask.add_argument("-k", "--k", type=int, default=4, help="chunks to retrieve (default 4)")
     ask.add_argument("--chat", action="store_true", help="keep chatting: further questions from standard input")

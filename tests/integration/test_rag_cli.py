@@ -65,3 +65,24 @@ def test_help_explains_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
             main([command, "--help"])
         text = capsys.readouterr().out
         assert "--db" in text and "--chroma-url" in text
+
+
+def test_ask_answers_several_questions_with_one_embedder(
+    tmp_path: Path, tei: TEIServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from hf_tools.cli import rag_cmd
+
+    store = ["--db", str(tmp_path / "db"), "--embeddings", "inference", "--embed-model", tei.url]
+    assert main(["ingest", str(CORPUS), *store, "--chunk-size", "300", "--chunk-overlap", "30", "--no-progress"]) == 0
+    capsys.readouterr()
+    built: list[str] = []
+    real = rag_cmd._embedder
+    monkeypatch.setattr(rag_cmd, "_embedder", lambda *a: built.append("x") or real(*a))
+    monkeypatch.setattr("sys.stdin", io.StringIO("What do bees dance about?\n\nnever read\n"))
+    asked = ["ask", "What is the tallest volcano?", "-", *store, "--extractive", "--json"]
+    assert main(asked) == 0
+    answers = [json.loads(part) for part in capsys.readouterr().out.replace("}\n{", "}\n\x00{").split("\x00")]
+    assert len(answers) == 2 and len(built) == 1  # two questions (stdin stops at the empty line), one embedder
+    assert "Olympus Mons" in answers[0]["answer"] and answers[1]["source"].endswith("honeybees.md")
