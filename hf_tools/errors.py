@@ -1,7 +1,9 @@
 """The one error tree of hf_tools, and the one place that maps transport errors onto it.
 
 Every error inherits the matching ``langchain_core.exceptions.Model*Error``, so
-``Runnable.with_retry`` and existing ``except`` clauses keep working::
+``Runnable.with_retry`` and existing ``except`` clauses keep working. Each class's
+``is_retryable`` says whether hf_tools retries it (marked ``[retryable]`` below); nothing else
+decides it::
 
     HFError (ModelError)
     ├── HFInputError (ValueError, ToolException)  bad input, raised before any request
@@ -13,13 +15,13 @@ Every error inherits the matching ``langchain_core.exceptions.Model*Error``, so
     ├── HFModelNotFoundError                   404
     │   └── HFModelNotServedError              no inference provider serves it (Hub check)
     ├── HFInvalidRequestError                  400 / 413 / 422, with the server's message
-    ├── HFRateLimitError                       429, with ``retry_after``
-    ├── HFServerError                          5xx
-    │   └── HFModelLoadingError                503 with ``estimated_time``
-    ├── HFResponseError                        a 2xx body that is not what the task returns
-    ├── HFConnectionError (ConnectionError)    reset, refused, DNS
-    └── HFTimeoutError (TimeoutError)          one request timed out
-        └── HFDeadlineExceededError            the call's total deadline ran out
+    ├── HFRateLimitError                       429, with ``retry_after``  [retryable]
+    ├── HFServerError                          5xx  [retryable]
+    │   └── HFModelLoadingError                503 with ``estimated_time``  [retryable]
+    ├── HFResponseError                        a 2xx body that is not what the task returns (never retried)
+    ├── HFConnectionError (ConnectionError)    reset, refused, DNS  [retryable]
+    └── HFTimeoutError (TimeoutError)          one request timed out  [retryable]
+        └── HFDeadlineExceededError            the call's total deadline ran out  [retryable]
 
 Example:
     >>> from hf_tools.errors import HFRateLimitError, HFError
@@ -76,12 +78,18 @@ __all__ = [
 class HFError(ModelError):
     """Base of every hf_tools error.
 
+    ``is_retryable`` (LangChain's ``ModelError`` attribute) is the one source of truth for
+    retrying: :func:`hf_tools.retry.retry_delay` retries exactly the errors whose class says
+    ``True``, and LangChain's retry middleware reads the same attribute.
+
     Attributes:
         status_code: HTTP status of the failed response, if there was one.
         model: the model id or endpoint the call went to, if known.
         server_message: the ``error`` text the server sent, if any.
 
     """
+
+    is_retryable = False
 
     def __init__(
         self,
@@ -176,6 +184,8 @@ class HFInvalidRequestError(HFError, ModelInvalidRequestError):
 class HFRateLimitError(HFError, ModelRateLimitError):
     """Too many requests (HTTP 429). ``retry_after`` holds the server's advice in seconds."""
 
+    is_retryable = True
+
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
@@ -183,6 +193,8 @@ class HFRateLimitError(HFError, ModelRateLimitError):
 
 class HFServerError(HFError, ModelAPIError):
     """The server failed (HTTP 5xx)."""
+
+    is_retryable = True
 
 
 class HFModelLoadingError(HFServerError):
@@ -194,15 +206,24 @@ class HFModelLoadingError(HFServerError):
 
 
 class HFResponseError(HFError, ModelAPIError):
-    """The server answered 2xx with a body that is not what the task returns."""
+    """The server answered 2xx with a body that is not what the task returns.
+
+    Not retryable (unlike LangChain's ``ModelAPIError``): the same request gets the same body.
+    """
+
+    is_retryable = False
 
 
 class HFConnectionError(HFError, ModelConnectionError, ConnectionError):
     """The server could not be reached or dropped the connection."""
 
+    is_retryable = True
+
 
 class HFTimeoutError(HFError, ModelTimeoutError, TimeoutError):
     """One request took longer than ``HFSettings.timeout``."""
+
+    is_retryable = True
 
 
 class HFDeadlineExceededError(HFTimeoutError):
