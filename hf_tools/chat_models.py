@@ -13,6 +13,7 @@ import json
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any, Literal, cast
 
@@ -40,7 +41,7 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from hf_tools.client import HFClient, get_client
-from hf_tools.errors import HFInputError
+from hf_tools.errors import HFError, HFInputError, HFResponseError
 from hf_tools.settings import HFSettings
 
 __all__ = ["DEFAULT_CHAT_MODEL", "ChatHFInference"]
@@ -238,7 +239,8 @@ class ChatHFInference(BaseChatModel):
     ) -> ChatResult:
         model, wire, body = self._request(messages, stop, kwargs, stream=False)
         output = self.client.call("chat_completion", model, messages=wire, extra_body=body)
-        return self._result(output)
+        with _reading_answer(model):
+            return self._result(output)
 
     async def _agenerate(
         self,
@@ -249,7 +251,8 @@ class ChatHFInference(BaseChatModel):
     ) -> ChatResult:
         model, wire, body = self._request(messages, stop, kwargs, stream=False)
         output = await self.client.acall("chat_completion", model, messages=wire, extra_body=body)
-        return self._result(output)
+        with _reading_answer(model):
+            return self._result(output)
 
     def _stream(
         self,
@@ -261,7 +264,8 @@ class ChatHFInference(BaseChatModel):
         model, wire, body = self._request(messages, stop, kwargs, stream=True)
         state = _StreamState(self._provider_name())
         for raw in self.client.stream("chat_completion", model, messages=wire, extra_body=body):
-            chunk = state.convert(raw)
+            with _reading_answer(model):
+                chunk = state.convert(raw)
             if chunk is None:
                 continue
             if run_manager is not None:
@@ -278,7 +282,8 @@ class ChatHFInference(BaseChatModel):
         model, wire, body = self._request(messages, stop, kwargs, stream=True)
         state = _StreamState(self._provider_name())
         async for raw in self.client.astream("chat_completion", model, messages=wire, extra_body=body):
-            chunk = state.convert(raw)
+            with _reading_answer(model):
+                chunk = state.convert(raw)
             if chunk is None:
                 continue
             if run_manager is not None:
@@ -477,6 +482,19 @@ def _token_from_env() -> SecretStr | None:
 
 
 # -- wire parsing (module level: shared by the sync and async paths) ----------------------------
+@contextmanager
+def _reading_answer(model: str) -> Iterator[None]:
+    """A shape error while reading a chat answer is the server's malformed body (HFResponseError)."""
+    try:
+        yield
+    except HFError:
+        raise
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        raise HFResponseError(
+            f"unexpected chat_completion response from {model!r}: {type(exc).__name__}: {exc}", model=model
+        ) from exc
+
+
 def _get(obj: Any, key: str) -> Any:
     if isinstance(obj, Mapping):
         return obj.get(key)

@@ -6,7 +6,8 @@ One :class:`HFClient` serves every Runnable, Tool and embedder built from the sa
 * every request has a timeout (the hub client's default is none) and every call a total
   deadline, retries included;
 * retries follow :func:`hf_tools.retry.retry_delay`;
-* every error leaves as one of :mod:`hf_tools.errors`, with the token scrubbed;
+* every failure of a request or of its answer leaves as one of :mod:`hf_tools.errors`, with
+  the token scrubbed; any other exception (a bug, a misspelled keyword) propagates unchanged;
 * async calls share one ``AsyncInferenceClient`` (one connection pool) per event loop and
   at most ``max_concurrency`` of them are in flight at once;
 * sync calls use a fresh, cheap ``InferenceClient`` per call on huggingface_hub's shared
@@ -121,7 +122,10 @@ class HFClient:
     def _next_delay(
         self, exc: Exception, attempt: int, deadline: _Deadline, model: str | None, token: str | None
     ) -> float:
-        """Seconds to wait before the next attempt; raises the mapped error when there is none."""
+        """Seconds to wait before the next attempt; raises the mapped error when there is none.
+
+        An exception :func:`~hf_tools.errors.map_error` does not know is re-raised unchanged.
+        """
         if isinstance(exc, HFError):
             raise exc
         error = map_error(exc, model=model, token=token)

@@ -305,21 +305,38 @@ def _from_response(exc: Exception, response: Any, model: str | None) -> HFError:
 
 
 def map_error(exc: BaseException, *, model: str | None = None, token: str | None = None) -> HFError:
-    """Turn any error raised by huggingface_hub/httpx(2) into the matching :class:`HFError`.
+    """Turn an error raised by huggingface_hub/httpx(2) into the matching :class:`HFError`.
 
-    This is the only place that knows the transport's error classes. The token, if given,
-    is scrubbed from the message.
+    This is the only place that knows the transport's error classes. It maps only what it
+    knows: an HTTP error status, a TGI error, a timeout, a transport error, and a JSON or
+    shape error raised where huggingface_hub reads a received body. Anything else (a
+    misspelled keyword, a bug, a ``ValueError`` of the caller's own code) is re-raised
+    unchanged, as httpx's transport does, so it never reads as a server answer. The token,
+    if given, is scrubbed from the messages of ``exc`` and its chain either way.
 
     Args:
         exc: the error raised by the client.
         model: the model id or endpoint, for the message.
         token: a secret to scrub from the message.
 
+    Raises:
+        BaseException: ``exc`` itself, when it is not an error of the request or its answer.
+
+    Example:
+        >>> map_error(TimeoutError(), model="org/m")
+        HFTimeoutError("request timed out for model 'org/m'")
+        >>> map_error(TypeError("f() got an unexpected keyword argument 'temprature'"))
+        Traceback (most recent call last):
+        ...
+        TypeError: f() got an unexpected keyword argument 'temprature'
+
     """
     if isinstance(exc, HFError):
         return exc
     _scrub_chain(exc, token)
     error = _map(exc, model)
+    if error is None:
+        raise exc
     error.message = redact(error.message, token)
     if error.server_message:
         error.server_message = redact(error.server_message, token)
@@ -336,24 +353,87 @@ def _scrub_chain(exc: BaseException | None, token: str | None) -> None:
         exc = exc.__cause__ or exc.__context__
 
 
-def _map(exc: BaseException, model: str | None) -> HFError:
+# Where huggingface_hub turns a received body into a result (the same names in 1.x and 2.x),
+# by module prefix: its JSON/bytes decoders and stream readers, the typed outputs' parsers, the
+# providers' response adapters, and the Hub API's ``ModelInfo`` & co. built from its JSON.
+_HUB_BODY_READERS: dict[str, frozenset[str]] = {
+    "huggingface_hub.inference._common": frozenset(
+        {
+            "_bytes_to_list",
+            "_bytes_to_dict",
+            "_bytes_to_image",
+            "_b64_to_image",
+            "_as_dict",
+            "_stream_text_generation_response",
+            "_async_stream_text_generation_response",
+            "_stream_chat_completion_response",
+            "_async_stream_chat_completion_response",
+            "_format_text_generation_stream_output",
+            "_format_chat_completion_stream_output",
+        }
+    ),
+    "huggingface_hub.inference._generated.types": frozenset(
+        {"parse_obj", "parse_obj_as_list", "parse_obj_as_instance"}
+    ),
+    "huggingface_hub.inference._providers": frozenset({"get_response"}),
+    "huggingface_hub.hf_api": frozenset({"__init__"}),
+    "huggingface_hub.utils._datetime": frozenset({"parse_datetime"}),
+}
+# The modules of InferenceClient/AsyncInferenceClient, and the locals their task methods bind
+# the received body to: bound only once the request succeeded, so an error raised by the method
+# itself while one is bound (``parse_obj_as_list(response)[0]``, ``response["generated_text"]``,
+# numpy on a ragged list) is a malformed body; before that it is an argument check.
+_HUB_CLIENT_MODULES = ("huggingface_hub.inference._client", "huggingface_hub.inference._generated._async_client")
+_HUB_BODY_LOCALS = ("response", "data", "bytes_output")
+# What reading a malformed body raises: JSON and UnicodeDecodeError are ValueErrors; PIL's
+# UnidentifiedImageError is an OSError.
+_BODY_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OSError)
+
+
+def _is_body_error(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised where huggingface_hub reads a body it received (not by a caller's bug)."""
+    if not isinstance(exc, _BODY_ERRORS):
+        return False
+    innermost = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if str(tb.tb_frame.f_globals.get("__name__", "")).startswith("huggingface_hub."):
+            innermost = tb.tb_frame
+        tb = tb.tb_next
+    if innermost is None:
+        return False
+    module = str(innermost.f_globals.get("__name__", ""))
+    name = innermost.f_code.co_name
+    if isinstance(exc, json.JSONDecodeError):
+        return True  # huggingface_hub decodes JSON only from the bodies it receives
+    if any(module.startswith(prefix) and name in names for prefix, names in _HUB_BODY_READERS.items()):
+        return True
+    return (
+        module in _HUB_CLIENT_MODULES
+        and not name.startswith("_")
+        and any(local in innermost.f_locals for local in _HUB_BODY_LOCALS)
+    )
+
+
+def _map(exc: BaseException, model: str | None) -> HFError | None:
+    """The :class:`HFError` for a known request/answer failure, or None for anything else."""
     where = f" for model {model!r}" if model else ""
+    http = _hub_http_module()
     response = getattr(exc, "response", None)
-    if response is not None and getattr(response, "status_code", None) is not None:
+    if isinstance(exc, http.HTTPError) and getattr(response, "status_code", None) is not None:
         try:
-            return _from_response(exc, response, model)  # type: ignore[arg-type]
+            return _from_response(exc, response, model)
         except Exception:  # noqa: BLE001 - a half-built response must not hide the error
             pass
     tgi = _TGI_ERROR_NAMES.get(type(exc).__name__)
     if tgi is not None and type(exc).__module__.startswith("huggingface_hub"):
         return tgi(f"{type(exc).__name__}{where}: {exc}", model=model, server_message=str(exc))
-    http = _hub_http_module()
     if isinstance(exc, (TimeoutError, asyncio.TimeoutError, http.TimeoutException)):  # distinct in 3.10
         return HFTimeoutError(f"request timed out{where}", model=model)
     if isinstance(exc, (ConnectionError, http.TransportError)):
         return HFConnectionError(f"connection failed{where}: {type(exc).__name__}: {exc}", model=model)
-    if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError, KeyError, IndexError, TypeError)):
+    if isinstance(exc, http.DecodingError) or _is_body_error(exc):
         return HFResponseError(f"malformed response{where}: {type(exc).__name__}: {exc}", model=model)
-    if isinstance(exc, ValueError):
-        return HFInvalidRequestError(f"invalid request{where}: {exc}", model=model)
-    return HFError(f"{type(exc).__name__}{where}: {exc}", model=model)
+    if isinstance(exc, http.HTTPError):
+        return HFError(f"request failed{where}: {type(exc).__name__}: {exc}", model=model)
+    return None

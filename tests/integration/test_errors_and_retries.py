@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import pytest
+from huggingface_hub import AsyncInferenceClient, InferenceClient
 from langchain_core.exceptions import (
     ModelAPIError,
     ModelAuthenticationError,
@@ -18,6 +19,7 @@ from langchain_core.exceptions import (
 )
 
 import hf_tools
+from hf_tools.client import HFClient
 from hf_tools.errors import (
     HFAuthenticationError,
     HFConnectionError,
@@ -198,6 +200,69 @@ async def test_malformed_body_is_a_response_error_not_retried(hf_server: Loopbac
     with pytest.raises(HFResponseError):
         await _invoke(hf_server, mode)
     assert len(hf_server.requests) == 1
+
+
+MALFORMED = [
+    ("summarization", Reply.ok({"unexpected": 1})),
+    ("summarization", Reply.ok([])),
+    ("text-generation", Reply.ok({"no_generated_text": 1})),
+    ("text-to-image", Reply.ok(b"not an image")),
+    ("feature-extraction", Reply.ok([[1.0, 2.0], [1.0]])),
+]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(("task", "reply"), MALFORMED, ids=[f"{t}-{i}" for i, (t, _) in enumerate(MALFORMED)])
+async def test_a_2xx_body_of_the_wrong_shape_is_a_response_error(
+    hf_server: LoopbackServer, mode: str, task: str, reply: Reply
+) -> None:
+    spec = hf_tools.TASKS[task]
+    hf_server.enqueue(spec.default_model, reply)
+    run = hf_tools.runnable(task, settings=_settings(hf_server))
+    with pytest.raises(HFResponseError, match="malformed response"):
+        await (run.ainvoke(spec.example) if mode == "async" else _as_awaitable(run.invoke, spec.example))
+    assert len(hf_server.requests) == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("reply", [Reply.malformed(), Reply.ok({"choices": 5})], ids=["not-json", "wrong-shape"])
+async def test_a_malformed_chat_answer_is_a_response_error(hf_server: LoopbackServer, mode: str, reply: Reply) -> None:
+    hf_server.enqueue("my/model", reply)
+    chat = hf_tools.ChatHFInference(model="my/model", base_url=hf_server.url + "/v1", token="hf_x", max_retries=3)
+    with pytest.raises(HFResponseError):
+        await (chat.ainvoke("Hi") if mode == "async" else _as_awaitable(chat.invoke, "Hi"))
+    assert len(hf_server.requests) == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_misspelled_keyword_propagates_as_type_error(hf_server: LoopbackServer, mode: str) -> None:
+    client = HFClient(_settings(hf_server))
+    with pytest.raises(TypeError, match="unexpected keyword argument 'txt'") as caught:
+        if mode == "sync":
+            client.call("summarization", MODEL, txt=TEXT)
+        else:
+            await client.acall("summarization", MODEL, txt=TEXT)
+    assert not isinstance(caught.value, HFError)
+    assert hf_server.requests == [], "a bug is neither sent nor retried"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("bug", [TypeError("a bug"), KeyError("a bug"), IndexError("a bug"), ValueError("user code")])
+async def test_an_error_of_the_code_inside_a_call_propagates_unchanged(
+    hf_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch, mode: str, bug: Exception
+) -> None:
+    def broken(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise bug
+
+    async def abroken(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise bug
+
+    monkeypatch.setattr(InferenceClient, "summarization", broken)
+    monkeypatch.setattr(AsyncInferenceClient, "summarization", abroken)
+    with pytest.raises(type(bug)) as caught:
+        await _invoke(hf_server, mode)
+    assert caught.value is bug, "not wrapped, not replaced"
+    assert not isinstance(caught.value, HFError)
 
 
 @pytest.mark.parametrize("mode", MODES)

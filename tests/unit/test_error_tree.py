@@ -1,8 +1,10 @@
-"""Every class of the error tree: retryability has one source of truth."""
+"""The error tree: retryability has one source of truth; the mapper maps only what it knows."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import json
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ from hf_tools.errors import (
     HFRateLimitError,
     HFServerError,
     HFTimeoutError,
+    map_error,
 )
 from hf_tools.retry import retry_delay
 from hf_tools.settings import HFSettings
@@ -99,3 +102,40 @@ def test_a_malformed_body_is_not_retryable_for_langchain_either() -> None:
 
     assert issubclass(HFResponseError, ModelAPIError) and ModelAPIError.is_retryable
     assert HFResponseError.is_retryable is False
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        TypeError("f() got an unexpected keyword argument 'temprature'"),
+        KeyError("x"),
+        IndexError("x"),
+        ValueError("the caller's own check"),
+        json.JSONDecodeError("the caller's own JSON", "{", 1),
+        RuntimeError("x"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_map_error_re_raises_what_it_does_not_know(exc: Exception) -> None:
+    with pytest.raises(type(exc)) as caught:
+        map_error(exc, model="org/m")
+    assert caught.value is exc
+
+
+def test_an_unknown_error_is_re_raised_with_the_token_scrubbed() -> None:
+    exc = RuntimeError("header was Bearer hf_secret_token")
+    with pytest.raises(RuntimeError) as caught:
+        map_error(exc, token="hf_secret_token")
+    assert "hf_secret_token" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("exc", "cls"),
+    [
+        (TimeoutError(), HFTimeoutError),
+        (asyncio.TimeoutError(), HFTimeoutError),
+        (ConnectionResetError(), HFConnectionError),
+    ],
+)
+def test_map_error_maps_timeouts_and_transport_errors(exc: Exception, cls: type[HFError]) -> None:
+    assert type(map_error(exc)) is cls
