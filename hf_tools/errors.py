@@ -108,6 +108,18 @@ class HFError(ModelError):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle every attribute, keyword-only constructor arguments included (not the cause chain)."""
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore(cls: type[HFError], args: tuple[Any, ...], state: dict[str, Any]) -> HFError:
+    """Rebuild a pickled :class:`HFError` without calling its constructor."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class HFInputError(HFError, ValueError, ToolException):
     """The input was rejected locally; no request was sent.

@@ -1,10 +1,11 @@
-"""The error tree: retryability has one source of truth; the mapper maps only what it knows."""
+"""The error tree: retryability has one source of truth, every error pickles, the mapper maps only what it knows."""
 
 from __future__ import annotations
 
 import asyncio
 import inspect
 import json
+import pickle
 from typing import Any
 
 import pytest
@@ -139,3 +140,21 @@ def test_an_unknown_error_is_re_raised_with_the_token_scrubbed() -> None:
 )
 def test_map_error_maps_timeouts_and_transport_errors(exc: Exception, cls: type[HFError]) -> None:
     assert type(map_error(exc)) is cls
+
+
+TOKEN = "hf_PickledTokenMustNotTravel0123456789"
+
+
+@pytest.mark.parametrize("cls", error_classes(), ids=lambda c: c.__name__)
+def test_every_error_round_trips_through_pickle_with_all_attributes(cls: type[HFError]) -> None:
+    error = sample(cls, "the call failed (token ***)")
+    try:
+        raise error from RuntimeError(f"a chained transport error with {TOKEN}")
+    except HFError as raised:
+        data = pickle.dumps(raised)
+    assert TOKEN.encode() not in data, "the cause chain is not pickled"
+    copy = pickle.loads(data)
+    assert type(copy) is cls
+    assert copy.args == error.args and str(copy) == str(error)
+    assert vars(copy) == vars(error)
+    assert set(SAMPLE_KWARGS) & keyword_names(cls) <= set(vars(copy)), "every constructor argument is kept"
