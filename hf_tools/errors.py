@@ -357,11 +357,21 @@ def map_error(exc: BaseException, *, model: str | None = None, token: str | None
 
 
 def _scrub_chain(exc: BaseException | None, token: str | None) -> None:
-    """Redact ``token`` from the messages of ``exc`` and the errors chained to it (tracebacks show them)."""
+    """Redact ``token`` from ``exc`` and the errors chained to it (tracebacks and debuggers show them).
+
+    Their messages (``args``), every ``str`` attribute (a hub error's ``server_message``, which
+    holds whatever the server echoed, its ``request_id``, ...) and their notes are scrubbed.
+    """
     seen: set[int] = set()
     while token and exc is not None and id(exc) not in seen:
         seen.add(id(exc))
         exc.args = tuple(redact(a, token) if isinstance(a, str) else a for a in exc.args)
+        state = vars(exc)
+        for name, value in state.items():
+            if isinstance(value, str):
+                state[name] = redact(value, token)
+            elif name == "__notes__" and isinstance(value, list):
+                state[name] = [redact(n, token) if isinstance(n, str) else n for n in value]
         exc = exc.__cause__ or exc.__context__
 
 

@@ -75,3 +75,30 @@ def test_token_never_leaks(hf_server: LoopbackServer, caplog: pytest.LogCaptureF
     leaks = [text for text in seen if TOKEN in text]
     assert not leaks, leaks
     assert "***" in str(error), "a token echoed by the server is scrubbed"
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_a_token_echoed_by_the_server_is_scrubbed_from_the_whole_cause_chain(
+    hf_server: LoopbackServer, mode: str
+) -> None:
+    model = hf_tools.TASKS["summarization"].default_model
+    echo = f"invalid credentials in header 'Authorization: Bearer {TOKEN}'"
+    hf_server.enqueue(model, Reply.error(401, echo))
+    runnable = hf_tools.runnable("summarization", base_url=hf_server.base_url, token=TOKEN)
+    with pytest.raises(hf_tools.HFAuthenticationError) as caught:
+        if mode == "sync":
+            runnable.invoke("One. Two.")
+        else:
+            await runnable.ainvoke("One. Two.")
+    chain: list[BaseException] = []
+    exc: BaseException | None = caught.value
+    while exc is not None and exc not in chain:
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    hub_error = next(e for e in chain if type(e).__module__.startswith("huggingface_hub"))
+    assert "***" in str(getattr(hub_error, "server_message", "")), "the hub error's server_message is scrubbed"
+    texts = [str(a) for e in chain for a in e.args]
+    texts += [v for e in chain for v in vars(e).values() if isinstance(v, str)]
+    texts.append("".join(traceback.format_exception(caught.value)))
+    leaks = [text for text in texts if TOKEN in text]
+    assert not leaks, leaks
