@@ -9,6 +9,7 @@ server (TGI, vLLM, the loopback test server) given as ``base_url``.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import uuid
@@ -56,7 +57,9 @@ class ChatHFInference(BaseChatModel):
     """A chat model on the Hugging Face Inference API (``chat_completion``), with tools.
 
     Connection fields are those of :class:`~hf_tools.settings.HFSettings` (``token`` also as
-    ``api_key``; or pass ``settings=HFSettings(...)``). ``invoke``/``stream`` use
+    ``api_key``; or pass ``settings=HFSettings(...)``). An unknown keyword (a typo such as
+    ``temprature``, or an ``HFSettings`` field a chat model does not use) is refused with
+    :class:`~hf_tools.errors.HFInputError`, never silently dropped. ``invoke``/``stream`` use
     ``InferenceClient``, ``ainvoke``/``astream`` ``AsyncInferenceClient``; ``batch`` keeps at
     most ``max_concurrency`` requests in flight. Failures raise :mod:`hf_tools.errors`
     (retried as the settings say; a stream only before its first chunk).
@@ -87,7 +90,7 @@ class ChatHFInference(BaseChatModel):
 
     """
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=(), extra="forbid")
 
     model: str = Field(default=DEFAULT_CHAT_MODEL, description="Model id on the Hub, or an endpoint URL.")
     token: SecretStr | None = Field(
@@ -121,6 +124,7 @@ class ChatHFInference(BaseChatModel):
     _base_settings: HFSettings | None = PrivateAttr(default=None)
 
     def __init__(self, **data: Any) -> None:
+        _refuse_unknown(data)
         settings = data.pop("settings", None)
         if settings is not None and not isinstance(settings, HFSettings):
             raise HFInputError("settings must be an HFSettings instance")
@@ -476,6 +480,22 @@ class ChatHFInference(BaseChatModel):
         return RunnableMap(raw=llm) | parse.with_fallbacks([fallback], exception_key="parsing_error")
 
 
+def _refuse_unknown(data: dict[str, Any]) -> None:
+    """Raise HFInputError naming every keyword ChatHFInference does not take (with a hint)."""
+    unknown = sorted(k for k in data if k not in _KEYWORDS)
+    if not unknown:
+        return
+    hints = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, sorted(_KEYWORDS), n=1)
+        if close:
+            hints.append(f"{name!r}: did you mean {close[0]!r}?")
+        elif name in HFSettings.model_fields:
+            hints.append(f"{name!r}: an HFSettings field a chat model does not use")
+    detail = f" ({'; '.join(hints)})" if hints else ""
+    raise HFInputError(f"unknown arguments for ChatHFInference: {unknown}{detail}")
+
+
 def _token_from_env() -> SecretStr | None:
     value = os.environ.get("HF_TOKEN")
     return SecretStr(value) if value else None
@@ -645,3 +665,8 @@ class _StreamState:
 
 # Connection fields ChatHFInference exposes directly (the rest come from ``settings=``).
 _MIRRORED = tuple(name for name in ChatHFInference.model_fields if name in HFSettings.model_fields)
+# Every keyword the constructor takes: fields (LangChain's included), their aliases, ``settings``.
+_KEYWORDS = frozenset(
+    [*ChatHFInference.model_fields, "settings"]
+    + [f.alias for f in ChatHFInference.model_fields.values() if f.alias is not None]
+)
