@@ -23,12 +23,12 @@ import asyncio
 import itertools
 import json
 import logging
-import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from functools import cached_property
 from typing import Any, TypeVar
 
+from hf_tools import retry
 from hf_tools.errors import HFDeadlineExceededError, HFError, HFMissingTokenError, HFResponseError, map_error
 from hf_tools.lru import LRUCache
 from hf_tools.retry import retry_delay
@@ -42,11 +42,13 @@ T = TypeVar("T")
 
 
 class _Deadline:
+    """A call's total time budget, on :func:`hf_tools.retry.monotonic` (the retry loop's clock)."""
+
     def __init__(self, seconds: float | None) -> None:
-        self.end = None if seconds is None else time.monotonic() + seconds
+        self.end = None if seconds is None else retry.monotonic() + seconds
 
     def remaining(self) -> float | None:
-        return None if self.end is None else self.end - time.monotonic()
+        return None if self.end is None else self.end - retry.monotonic()
 
     def request_timeout(self, timeout: float) -> float:
         left = self.remaining()
@@ -154,7 +156,7 @@ class HFClient:
                 return attempt_once(deadline)
             except Exception as exc:  # noqa: BLE001 - _next_delay maps it or re-raises it
                 delay = self._next_delay(exc, attempt, deadline, model, token)
-            time.sleep(delay)
+            retry.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover - itertools.count() never ends
 
     async def _aretry(
@@ -166,7 +168,7 @@ class HFClient:
                 return await attempt_once(deadline)
             except Exception as exc:  # noqa: BLE001 - _next_delay maps it or re-raises it
                 delay = self._next_delay(exc, attempt, deadline, model, token)
-            await asyncio.sleep(delay)
+            await retry.asleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover - itertools.count() never ends
 
     # -- calls ---------------------------------------------------------------------------

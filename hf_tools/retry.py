@@ -29,10 +29,32 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 import random
+import time
 
 from hf_tools.errors import HFError, HFModelLoadingError, HFRateLimitError
 from hf_tools.settings import HFSettings
+
+# -- the retry loop's clock --------------------------------------------------------------------
+# hf_tools.client reads the time and waits between attempts only through these three, so a
+# test can record the waits and move time itself by patching them here, without patching
+# time.sleep/asyncio.sleep for the whole process (the loopback servers sleep too).
+
+
+def sleep(seconds: float) -> None:
+    """Wait ``seconds`` before a sync retry."""
+    time.sleep(seconds)
+
+
+async def asleep(seconds: float) -> None:
+    """Wait ``seconds`` before an async retry."""
+    await asyncio.sleep(seconds)
+
+
+def monotonic() -> float:
+    """The clock a call's deadline is measured on."""
+    return time.monotonic()
 
 
 def backoff(attempt: int, settings: HFSettings) -> float:

@@ -19,6 +19,7 @@ from langchain_core.exceptions import (
 )
 
 import hf_tools
+from hf_tools import retry
 from hf_tools.client import HFClient
 from hf_tools.errors import (
     HFAuthenticationError,
@@ -94,14 +95,26 @@ async def test_client_errors_map_to_typed_errors_and_are_not_retried(
 
 @pytest.fixture
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The waits the client asks for between attempts (sync and async), recorded, not slept."""
+    """The waits the client asks for between attempts (sync and async), recorded, not slept.
+
+    Only the retry loop's clock seam (``hf_tools.retry.sleep/asleep/monotonic``) is replaced:
+    its time stands still except for the recorded waits, so a deadline runs out exactly when
+    the waits say, whatever the machine's load. ``time.sleep`` and ``asyncio.sleep`` stay real
+    (the loopback server sleeps with them).
+    """
     recorded: list[float] = []
+    now = [1000.0]
+
+    def fake_sleep(seconds: float) -> None:
+        recorded.append(seconds)
+        now[0] += seconds
 
     async def fake_asleep(seconds: float) -> None:
-        recorded.append(seconds)
+        fake_sleep(seconds)
 
-    monkeypatch.setattr("hf_tools.client.time.sleep", recorded.append)
-    monkeypatch.setattr("hf_tools.client.asyncio.sleep", fake_asleep)
+    monkeypatch.setattr(retry, "sleep", fake_sleep)
+    monkeypatch.setattr(retry, "asleep", fake_asleep)
+    monkeypatch.setattr(retry, "monotonic", lambda: now[0])
     return recorded
 
 
@@ -180,11 +193,22 @@ async def test_timeout_error_after_retries(hf_server: LoopbackServer, mode: str)
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_deadline_stops_a_retry_loop(hf_server: LoopbackServer, mode: str, waits: list[float]) -> None:
-    hf_server.enqueue(MODEL, *[Reply.error(503, "Model is loading", estimated_time=5)] * 3)
+    hf_server.enqueue(MODEL, *[Reply.error(503, "Model is loading", estimated_time=60)] * 3)
     with pytest.raises(HFDeadlineExceededError, match="deadline"):
-        await _invoke(hf_server, mode, deadline=1, max_retries=10)
+        await _invoke(hf_server, mode, deadline=30, timeout=10, max_retry_wait=120, max_retries=10)
     assert waits == [], "a wait that would end past the deadline is not started"
     assert len(hf_server.requests) == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_deadline_runs_out_after_the_waits_that_fit(
+    hf_server: LoopbackServer, mode: str, waits: list[float]
+) -> None:
+    hf_server.enqueue(MODEL, *[Reply.error(503, "Model is loading", estimated_time=4)] * 5)
+    with pytest.raises(HFDeadlineExceededError, match="after 3 attempt"):
+        await _invoke(hf_server, mode, deadline=10, timeout=10, max_retries=10)
+    assert waits == [4, 4], "the third wait would end past the deadline"
+    assert len(hf_server.requests) == 3
 
 
 @pytest.mark.parametrize("mode", MODES)
