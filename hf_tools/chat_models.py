@@ -34,13 +34,13 @@ from langchain_core.messages.tool import invalid_tool_call
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import JsonOutputKeyToolsParser, PydanticToolsParser
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableConfig, RunnableMap, RunnablePassthrough
-from langchain_core.runnables.config import ensure_config
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
+from hf_tools.batching import BoundedBatchMixin
 from hf_tools.client import HFClient, get_client
 from hf_tools.errors import HFError, HFInputError, HFResponseError
 from hf_tools.settings import HFSettings
@@ -53,7 +53,7 @@ _METHODS = ("json_schema", "function_calling", "json_mode")
 ToolLike = Mapping[str, Any] | type | Callable[..., Any] | BaseTool
 
 
-class ChatHFInference(BaseChatModel):
+class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChatModel):
     """A chat model on the Hugging Face Inference API (``chat_completion``), with tools.
 
     Connection fields are those of :class:`~hf_tools.settings.HFSettings` (``token`` also as
@@ -327,37 +327,9 @@ class ChatHFInference(BaseChatModel):
         return ChatResult(generations=generations, llm_output=llm_output)
 
     # -- batches ----------------------------------------------------------------------------
-    def _with_concurrency(
-        self, config: RunnableConfig | list[RunnableConfig] | None
-    ) -> RunnableConfig | list[RunnableConfig]:
-        if isinstance(config, list):
-            return [cast("RunnableConfig", self._with_concurrency(c)) for c in config]
-        config = ensure_config(config)
-        if config.get("max_concurrency") is None:
-            config["max_concurrency"] = self.max_concurrency
-        return config
-
-    def batch(
-        self,
-        inputs: list[LanguageModelInput],
-        config: RunnableConfig | list[RunnableConfig] | None = None,
-        *,
-        return_exceptions: bool = False,
-        **kwargs: Any,
-    ) -> list[AIMessage]:
-        return super().batch(inputs, self._with_concurrency(config), return_exceptions=return_exceptions, **kwargs)
-
-    async def abatch(
-        self,
-        inputs: list[LanguageModelInput],
-        config: RunnableConfig | list[RunnableConfig] | None = None,
-        *,
-        return_exceptions: bool = False,
-        **kwargs: Any,
-    ) -> list[AIMessage]:
-        return await super().abatch(
-            inputs, self._with_concurrency(config), return_exceptions=return_exceptions, **kwargs
-        )
+    def _max_concurrency(self) -> int:
+        """``batch``/``abatch`` cap (see :class:`~hf_tools.batching.BoundedBatchMixin`)."""
+        return self.max_concurrency
 
     # -- tools and structured output ---------------------------------------------------------
     def bind_tools(
