@@ -320,8 +320,9 @@ def map_error(exc: BaseException, *, model: str | None = None, token: str | None
     """Turn an error raised by huggingface_hub/httpx(2) into the matching :class:`HFError`.
 
     This is the only place that knows the transport's error classes. It maps only what it
-    knows: an HTTP error status, a TGI error, a timeout, a transport error, and a JSON or
-    shape error raised where huggingface_hub reads a received body. Anything else (a
+    knows: an HTTP error status, a TGI error, a timeout, a transport error, a JSON or shape
+    error raised where huggingface_hub reads a received body, and huggingface_hub's
+    ``HFValidationError`` (an invalid repo id, refused before any request: :class:`HFInputError`). Anything else (a
     misspelled keyword, a bug, a ``ValueError`` of the caller's own code) is re-raised
     unchanged, as httpx's transport does, so it never reads as a server answer. The token,
     if given, is scrubbed from the messages of ``exc`` and its chain either way.
@@ -447,6 +448,8 @@ def _map(exc: BaseException, model: str | None) -> HFError | None:
             return _from_response(exc, response, model)
         except Exception:  # noqa: BLE001 - a half-built response must not hide the error
             pass
+    if type(exc).__name__ == "HFValidationError" and type(exc).__module__.startswith("huggingface_hub"):
+        return HFInputError(f"invalid model id{where}: {exc}", model=model)  # checked before any request
     tgi = _TGI_ERROR_NAMES.get(type(exc).__name__)
     if tgi is not None and type(exc).__module__.startswith("huggingface_hub"):
         return tgi(f"{type(exc).__name__}{where}: {exc}", model=model, server_message=str(exc))

@@ -158,3 +158,12 @@ def test_every_error_round_trips_through_pickle_with_all_attributes(cls: type[HF
     assert copy.args == error.args and str(copy) == str(error)
     assert vars(copy) == vars(error)
     assert set(SAMPLE_KWARGS) & keyword_names(cls) <= set(vars(copy)), "every constructor argument is kept"
+
+
+def test_an_invalid_repo_id_refused_by_huggingface_hub_is_an_input_error() -> None:
+    from huggingface_hub.errors import HFValidationError
+
+    from hf_tools.errors import HFInputError
+
+    error = map_error(HFValidationError("Repo id must be in the form 'namespace/repo_name'"), model="a/b/c")
+    assert type(error) is HFInputError and "a/b/c" in str(error)
