@@ -215,7 +215,8 @@ def create_hf_agent(
     """An agent on ``langchain.agents.create_agent`` with the hf_tools tools.
 
     Args:
-        model: any chat model; default ``ChatHFInference(**settings)``.
+        model: any chat model; default ``ChatHFInference`` with those of ``settings`` a chat
+            model uses (``token``, ``base_url``, ``provider``, timeouts and retries).
         tools: the tools; default one tool per task of ``HFToolkit(tasks, models, **settings)``.
         system_prompt: the system prompt.
         checkpointer: a LangGraph checkpointer for memory across calls (pass a ``thread_id``).
@@ -225,8 +226,9 @@ def create_hf_agent(
         offer_images: show tools' images to the model (None: if its profile accepts images).
         middleware: more middleware, run inside the ones added here.
         name: the agent's name.
-        **settings: :class:`~hf_tools.settings.HFSettings` fields for the default model and
-            toolkit (``token``, ``base_url``, ``provider``, ...).
+        **settings: :class:`~hf_tools.settings.HFSettings` fields for the default toolkit
+            (``token``, ``base_url``, ``provider``, ``media_dirs``, ...); the default model
+            gets the ones it takes.
 
     Returns:
         The compiled LangGraph agent; its state has ``messages`` and ``media``.
@@ -239,7 +241,7 @@ def create_hf_agent(
     if rest:
         raise HFInputError(f"unknown arguments for create_hf_agent: {sorted(rest)}")
     if model is None:
-        model = ChatHFInference(**connection)
+        model = ChatHFInference(**{k: v for k, v in connection.items() if k in ChatHFInference.model_fields})
     if tools is None:
         tools = HFToolkit(tasks=tasks, models=models, **connection).get_tools()
     stack: list[AgentMiddleware[Any, Any, Any]] = [hf_tool_error_middleware(), MediaArtifactMiddleware(offer_images)]

@@ -9,10 +9,12 @@ server (TGI, vLLM, the loopback test server) given as ``base_url``.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any, Literal, cast
 
@@ -32,15 +34,15 @@ from langchain_core.messages.tool import invalid_tool_call
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import JsonOutputKeyToolsParser, PydanticToolsParser
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableConfig, RunnableMap, RunnablePassthrough
-from langchain_core.runnables.config import ensure_config
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
+from hf_tools.batching import BoundedBatchMixin
 from hf_tools.client import HFClient, get_client
-from hf_tools.errors import HFInputError
+from hf_tools.errors import HFError, HFInputError, HFResponseError
 from hf_tools.settings import HFSettings
 
 __all__ = ["DEFAULT_CHAT_MODEL", "ChatHFInference"]
@@ -51,11 +53,13 @@ _METHODS = ("json_schema", "function_calling", "json_mode")
 ToolLike = Mapping[str, Any] | type | Callable[..., Any] | BaseTool
 
 
-class ChatHFInference(BaseChatModel):
+class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChatModel):
     """A chat model on the Hugging Face Inference API (``chat_completion``), with tools.
 
     Connection fields are those of :class:`~hf_tools.settings.HFSettings` (``token`` also as
-    ``api_key``; or pass ``settings=HFSettings(...)``). ``invoke``/``stream`` use
+    ``api_key``; or pass ``settings=HFSettings(...)``). An unknown keyword (a typo such as
+    ``temprature``, or an ``HFSettings`` field a chat model does not use) is refused with
+    :class:`~hf_tools.errors.HFInputError`, never silently dropped. ``invoke``/``stream`` use
     ``InferenceClient``, ``ainvoke``/``astream`` ``AsyncInferenceClient``; ``batch`` keeps at
     most ``max_concurrency`` requests in flight. Failures raise :mod:`hf_tools.errors`
     (retried as the settings say; a stream only before its first chunk).
@@ -86,7 +90,7 @@ class ChatHFInference(BaseChatModel):
 
     """
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=(), extra="forbid")
 
     model: str = Field(default=DEFAULT_CHAT_MODEL, description="Model id on the Hub, or an endpoint URL.")
     token: SecretStr | None = Field(
@@ -120,6 +124,7 @@ class ChatHFInference(BaseChatModel):
     _base_settings: HFSettings | None = PrivateAttr(default=None)
 
     def __init__(self, **data: Any) -> None:
+        _refuse_unknown(data)
         settings = data.pop("settings", None)
         if settings is not None and not isinstance(settings, HFSettings):
             raise HFInputError("settings must be an HFSettings instance")
@@ -238,7 +243,8 @@ class ChatHFInference(BaseChatModel):
     ) -> ChatResult:
         model, wire, body = self._request(messages, stop, kwargs, stream=False)
         output = self.client.call("chat_completion", model, messages=wire, extra_body=body)
-        return self._result(output)
+        with _reading_answer(model):
+            return self._result(output)
 
     async def _agenerate(
         self,
@@ -249,7 +255,8 @@ class ChatHFInference(BaseChatModel):
     ) -> ChatResult:
         model, wire, body = self._request(messages, stop, kwargs, stream=False)
         output = await self.client.acall("chat_completion", model, messages=wire, extra_body=body)
-        return self._result(output)
+        with _reading_answer(model):
+            return self._result(output)
 
     def _stream(
         self,
@@ -261,7 +268,8 @@ class ChatHFInference(BaseChatModel):
         model, wire, body = self._request(messages, stop, kwargs, stream=True)
         state = _StreamState(self._provider_name())
         for raw in self.client.stream("chat_completion", model, messages=wire, extra_body=body):
-            chunk = state.convert(raw)
+            with _reading_answer(model):
+                chunk = state.convert(raw)
             if chunk is None:
                 continue
             if run_manager is not None:
@@ -278,7 +286,8 @@ class ChatHFInference(BaseChatModel):
         model, wire, body = self._request(messages, stop, kwargs, stream=True)
         state = _StreamState(self._provider_name())
         async for raw in self.client.astream("chat_completion", model, messages=wire, extra_body=body):
-            chunk = state.convert(raw)
+            with _reading_answer(model):
+                chunk = state.convert(raw)
             if chunk is None:
                 continue
             if run_manager is not None:
@@ -318,37 +327,9 @@ class ChatHFInference(BaseChatModel):
         return ChatResult(generations=generations, llm_output=llm_output)
 
     # -- batches ----------------------------------------------------------------------------
-    def _with_concurrency(
-        self, config: RunnableConfig | list[RunnableConfig] | None
-    ) -> RunnableConfig | list[RunnableConfig]:
-        if isinstance(config, list):
-            return [cast("RunnableConfig", self._with_concurrency(c)) for c in config]
-        config = ensure_config(config)
-        if config.get("max_concurrency") is None:
-            config["max_concurrency"] = self.max_concurrency
-        return config
-
-    def batch(
-        self,
-        inputs: list[LanguageModelInput],
-        config: RunnableConfig | list[RunnableConfig] | None = None,
-        *,
-        return_exceptions: bool = False,
-        **kwargs: Any,
-    ) -> list[AIMessage]:
-        return super().batch(inputs, self._with_concurrency(config), return_exceptions=return_exceptions, **kwargs)
-
-    async def abatch(
-        self,
-        inputs: list[LanguageModelInput],
-        config: RunnableConfig | list[RunnableConfig] | None = None,
-        *,
-        return_exceptions: bool = False,
-        **kwargs: Any,
-    ) -> list[AIMessage]:
-        return await super().abatch(
-            inputs, self._with_concurrency(config), return_exceptions=return_exceptions, **kwargs
-        )
+    def _max_concurrency(self) -> int:
+        """``batch``/``abatch`` cap (see :class:`~hf_tools.batching.BoundedBatchMixin`)."""
+        return self.max_concurrency
 
     # -- tools and structured output ---------------------------------------------------------
     def bind_tools(
@@ -471,12 +452,41 @@ class ChatHFInference(BaseChatModel):
         return RunnableMap(raw=llm) | parse.with_fallbacks([fallback], exception_key="parsing_error")
 
 
+def _refuse_unknown(data: dict[str, Any]) -> None:
+    """Raise HFInputError naming every keyword ChatHFInference does not take (with a hint)."""
+    unknown = sorted(k for k in data if k not in _KEYWORDS)
+    if not unknown:
+        return
+    hints = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, sorted(_KEYWORDS), n=1)
+        if close:
+            hints.append(f"{name!r}: did you mean {close[0]!r}?")
+        elif name in HFSettings.model_fields:
+            hints.append(f"{name!r}: an HFSettings field a chat model does not use")
+    detail = f" ({'; '.join(hints)})" if hints else ""
+    raise HFInputError(f"unknown arguments for ChatHFInference: {unknown}{detail}")
+
+
 def _token_from_env() -> SecretStr | None:
     value = os.environ.get("HF_TOKEN")
     return SecretStr(value) if value else None
 
 
 # -- wire parsing (module level: shared by the sync and async paths) ----------------------------
+@contextmanager
+def _reading_answer(model: str) -> Iterator[None]:
+    """A shape error while reading a chat answer is the server's malformed body (HFResponseError)."""
+    try:
+        yield
+    except HFError:
+        raise
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        raise HFResponseError(
+            f"unexpected chat_completion response from {model!r}: {type(exc).__name__}: {exc}", model=model
+        ) from exc
+
+
 def _get(obj: Any, key: str) -> Any:
     if isinstance(obj, Mapping):
         return obj.get(key)
@@ -627,3 +637,8 @@ class _StreamState:
 
 # Connection fields ChatHFInference exposes directly (the rest come from ``settings=``).
 _MIRRORED = tuple(name for name in ChatHFInference.model_fields if name in HFSettings.model_fields)
+# Every keyword the constructor takes: fields (LangChain's included), their aliases, ``settings``.
+_KEYWORDS = frozenset(
+    [*ChatHFInference.model_fields, "settings"]
+    + [f.alias for f in ChatHFInference.model_fields.values() if f.alias is not None]
+)

@@ -6,9 +6,12 @@ One :class:`HFClient` serves every Runnable, Tool and embedder built from the sa
 * every request has a timeout (the hub client's default is none) and every call a total
   deadline, retries included;
 * retries follow :func:`hf_tools.retry.retry_delay`;
-* every error leaves as one of :mod:`hf_tools.errors`, with the token scrubbed;
+* every failure of a request or of its answer leaves as one of :mod:`hf_tools.errors`, with
+  the token scrubbed; any other exception (a bug, a misspelled keyword) propagates unchanged;
 * async calls share one ``AsyncInferenceClient`` (one connection pool) per event loop and
-  at most ``max_concurrency`` of them are in flight at once;
+  at most ``max_concurrency`` of them are in flight at once; once an ``HFClient`` is no longer
+  used (dropped from the shared cache and by every caller), those pools are closed on their
+  event loops;
 * sync calls use a fresh, cheap ``InferenceClient`` per call on huggingface_hub's shared
   session, which pools connections and keeps huggingface_hub 1.x from piling responses on
   a long-lived client's exit stack.
@@ -20,29 +23,32 @@ import asyncio
 import itertools
 import json
 import logging
-import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from functools import cached_property
 from typing import Any, TypeVar
 
+from hf_tools import retry
 from hf_tools.errors import HFDeadlineExceededError, HFError, HFMissingTokenError, HFResponseError, map_error
+from hf_tools.lru import LRUCache
 from hf_tools.retry import retry_delay
 from hf_tools.settings import HFSettings
 
 logger = logging.getLogger("hf_tools")
 
-__all__ = ["HFClient", "get_client"]
+__all__ = ["MAX_SHARED_CLIENTS", "HFClient", "get_client"]
 
 T = TypeVar("T")
 
 
 class _Deadline:
+    """A call's total time budget, on :func:`hf_tools.retry.monotonic` (the retry loop's clock)."""
+
     def __init__(self, seconds: float | None) -> None:
-        self.end = None if seconds is None else time.monotonic() + seconds
+        self.end = None if seconds is None else retry.monotonic() + seconds
 
     def remaining(self) -> float | None:
-        return None if self.end is None else self.end - time.monotonic()
+        return None if self.end is None else self.end - retry.monotonic()
 
     def request_timeout(self, timeout: float) -> float:
         left = self.remaining()
@@ -66,6 +72,8 @@ class HFClient:
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[Any, asyncio.Semaphore]]
         self._async = weakref.WeakKeyDictionary()
         self._sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
+        # When this client is garbage collected, close its async pools on their loops.
+        weakref.finalize(self, _close_async_resources, self._async, self._sessions).atexit = False
 
     def __repr__(self) -> str:
         return f"HFClient({self.settings!r})"
@@ -121,7 +129,10 @@ class HFClient:
     def _next_delay(
         self, exc: Exception, attempt: int, deadline: _Deadline, model: str | None, token: str | None
     ) -> float:
-        """Seconds to wait before the next attempt; raises the mapped error when there is none."""
+        """Seconds to wait before the next attempt; raises the mapped error when there is none.
+
+        An exception :func:`~hf_tools.errors.map_error` does not know is re-raised unchanged.
+        """
         if isinstance(exc, HFError):
             raise exc
         error = map_error(exc, model=model, token=token)
@@ -145,7 +156,7 @@ class HFClient:
                 return attempt_once(deadline)
             except Exception as exc:  # noqa: BLE001 - _next_delay maps it or re-raises it
                 delay = self._next_delay(exc, attempt, deadline, model, token)
-            time.sleep(delay)
+            retry.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover - itertools.count() never ends
 
     async def _aretry(
@@ -157,7 +168,7 @@ class HFClient:
                 return await attempt_once(deadline)
             except Exception as exc:  # noqa: BLE001 - _next_delay maps it or re-raises it
                 delay = self._next_delay(exc, attempt, deadline, model, token)
-            await asyncio.sleep(delay)
+            await retry.asleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover - itertools.count() never ends
 
     # -- calls ---------------------------------------------------------------------------
@@ -316,12 +327,46 @@ def _decode(response: Any, url: str) -> Any:
 
 _END: Any = object()
 
-_CLIENTS: dict[HFSettings, HFClient] = {}
+# Tasks closing the async pools of dropped clients (kept so they are not collected mid-way).
+_CLOSING: set[asyncio.Task[Any]] = set()
+
+
+def _close_async_resources(clients: Any, sessions: Any) -> None:
+    """Close a dropped HFClient's ``AsyncInferenceClient``/session per event loop, on that loop."""
+    resources = [(loop, entry[0].close) for loop, entry in list(clients.items())]
+    resources += [(loop, session.aclose) for loop, session in list(sessions.items())]
+    for loop, close in resources:
+        if loop.is_closed():
+            continue  # its connections went with it
+        try:
+            loop.call_soon_threadsafe(_start_closing, close)
+        except RuntimeError:  # the loop closed meanwhile
+            continue
+
+
+def _start_closing(close: Callable[[], Awaitable[Any]]) -> None:
+    task = asyncio.ensure_future(close())
+    _CLOSING.add(task)
+    task.add_done_callback(_closed)
+
+
+def _closed(task: asyncio.Task[Any]) -> None:
+    _CLOSING.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        logger.debug("hf_tools: closing an idle async client failed: %r", task.exception())
+
+
+# The most clients get_client keeps: one per distinct settings value (the token included), so
+# a process serving many tokens holds at most this many, each with its async pools per loop.
+MAX_SHARED_CLIENTS = 64
+
+_CLIENTS: LRUCache[HFSettings, HFClient] = LRUCache(MAX_SHARED_CLIENTS)
 
 
 def get_client(settings: HFSettings) -> HFClient:
-    """The shared :class:`HFClient` for ``settings`` (one per distinct settings value)."""
-    client = _CLIENTS.get(settings)
-    if client is None:
-        client = _CLIENTS.setdefault(settings, HFClient(settings))
-    return client
+    """The shared :class:`HFClient` for ``settings`` (one per distinct settings value).
+
+    At most :data:`MAX_SHARED_CLIENTS` are kept, the least recently used dropped first; a
+    dropped client's async connection pools are closed once no call uses it any more.
+    """
+    return _CLIENTS.get_or_create(settings, lambda: HFClient(settings))

@@ -1,7 +1,9 @@
 """The one error tree of hf_tools, and the one place that maps transport errors onto it.
 
 Every error inherits the matching ``langchain_core.exceptions.Model*Error``, so
-``Runnable.with_retry`` and existing ``except`` clauses keep working::
+``Runnable.with_retry`` and existing ``except`` clauses keep working. Each class's
+``is_retryable`` says whether hf_tools retries it (marked ``[retryable]`` below); nothing else
+decides it::
 
     HFError (ModelError)
     ├── HFInputError (ValueError, ToolException)  bad input, raised before any request
@@ -13,13 +15,13 @@ Every error inherits the matching ``langchain_core.exceptions.Model*Error``, so
     ├── HFModelNotFoundError                   404
     │   └── HFModelNotServedError              no inference provider serves it (Hub check)
     ├── HFInvalidRequestError                  400 / 413 / 422, with the server's message
-    ├── HFRateLimitError                       429, with ``retry_after``
-    ├── HFServerError                          5xx
-    │   └── HFModelLoadingError                503 with ``estimated_time``
-    ├── HFResponseError                        a 2xx body that is not what the task returns
-    ├── HFConnectionError (ConnectionError)    reset, refused, DNS
-    └── HFTimeoutError (TimeoutError)          one request timed out
-        └── HFDeadlineExceededError            the call's total deadline ran out
+    ├── HFRateLimitError                       429, with ``retry_after``  [retryable]
+    ├── HFServerError                          5xx  [retryable]
+    │   └── HFModelLoadingError                503 with ``estimated_time``  [retryable]
+    ├── HFResponseError                        a 2xx body that is not what the task returns (never retried)
+    ├── HFConnectionError (ConnectionError)    reset, refused, DNS  [retryable]
+    └── HFTimeoutError (TimeoutError)          one request timed out  [retryable]
+        └── HFDeadlineExceededError            the call's total deadline ran out  [retryable]
 
 Example:
     >>> from hf_tools.errors import HFRateLimitError, HFError
@@ -76,12 +78,18 @@ __all__ = [
 class HFError(ModelError):
     """Base of every hf_tools error.
 
+    ``is_retryable`` (LangChain's ``ModelError`` attribute) is the one source of truth for
+    retrying: :func:`hf_tools.retry.retry_delay` retries exactly the errors whose class says
+    ``True``, and LangChain's retry middleware reads the same attribute.
+
     Attributes:
         status_code: HTTP status of the failed response, if there was one.
         model: the model id or endpoint the call went to, if known.
         server_message: the ``error`` text the server sent, if any.
 
     """
+
+    is_retryable = False
 
     def __init__(
         self,
@@ -99,6 +107,18 @@ class HFError(ModelError):
 
     def __str__(self) -> str:
         return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle every attribute, keyword-only constructor arguments included (not the cause chain)."""
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore(cls: type[HFError], args: tuple[Any, ...], state: dict[str, Any]) -> HFError:
+    """Rebuild a pickled :class:`HFError` without calling its constructor."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class HFInputError(HFError, ValueError, ToolException):
@@ -176,6 +196,8 @@ class HFInvalidRequestError(HFError, ModelInvalidRequestError):
 class HFRateLimitError(HFError, ModelRateLimitError):
     """Too many requests (HTTP 429). ``retry_after`` holds the server's advice in seconds."""
 
+    is_retryable = True
+
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
@@ -183,6 +205,8 @@ class HFRateLimitError(HFError, ModelRateLimitError):
 
 class HFServerError(HFError, ModelAPIError):
     """The server failed (HTTP 5xx)."""
+
+    is_retryable = True
 
 
 class HFModelLoadingError(HFServerError):
@@ -194,15 +218,24 @@ class HFModelLoadingError(HFServerError):
 
 
 class HFResponseError(HFError, ModelAPIError):
-    """The server answered 2xx with a body that is not what the task returns."""
+    """The server answered 2xx with a body that is not what the task returns.
+
+    Not retryable (unlike LangChain's ``ModelAPIError``): the same request gets the same body.
+    """
+
+    is_retryable = False
 
 
 class HFConnectionError(HFError, ModelConnectionError, ConnectionError):
     """The server could not be reached or dropped the connection."""
 
+    is_retryable = True
+
 
 class HFTimeoutError(HFError, ModelTimeoutError, TimeoutError):
     """One request took longer than ``HFSettings.timeout``."""
+
+    is_retryable = True
 
 
 class HFDeadlineExceededError(HFTimeoutError):
@@ -284,21 +317,39 @@ def _from_response(exc: Exception, response: Any, model: str | None) -> HFError:
 
 
 def map_error(exc: BaseException, *, model: str | None = None, token: str | None = None) -> HFError:
-    """Turn any error raised by huggingface_hub/httpx(2) into the matching :class:`HFError`.
+    """Turn an error raised by huggingface_hub/httpx(2) into the matching :class:`HFError`.
 
-    This is the only place that knows the transport's error classes. The token, if given,
-    is scrubbed from the message.
+    This is the only place that knows the transport's error classes. It maps only what it
+    knows: an HTTP error status, a TGI error, a timeout, a transport error, a JSON or shape
+    error raised where huggingface_hub reads a received body, and huggingface_hub's
+    ``HFValidationError`` (an invalid repo id, refused before any request: :class:`HFInputError`). Anything else (a
+    misspelled keyword, a bug, a ``ValueError`` of the caller's own code) is re-raised
+    unchanged, as httpx's transport does, so it never reads as a server answer. The token,
+    if given, is scrubbed from the messages of ``exc`` and its chain either way.
 
     Args:
         exc: the error raised by the client.
         model: the model id or endpoint, for the message.
         token: a secret to scrub from the message.
 
+    Raises:
+        BaseException: ``exc`` itself, when it is not an error of the request or its answer.
+
+    Example:
+        >>> map_error(TimeoutError(), model="org/m")
+        HFTimeoutError("request timed out for model 'org/m'")
+        >>> map_error(TypeError("f() got an unexpected keyword argument 'temprature'"))
+        Traceback (most recent call last):
+        ...
+        TypeError: f() got an unexpected keyword argument 'temprature'
+
     """
     if isinstance(exc, HFError):
         return exc
     _scrub_chain(exc, token)
     error = _map(exc, model)
+    if error is None:
+        raise exc
     error.message = redact(error.message, token)
     if error.server_message:
         error.server_message = redact(error.server_message, token)
@@ -307,32 +358,107 @@ def map_error(exc: BaseException, *, model: str | None = None, token: str | None
 
 
 def _scrub_chain(exc: BaseException | None, token: str | None) -> None:
-    """Redact ``token`` from the messages of ``exc`` and the errors chained to it (tracebacks show them)."""
+    """Redact ``token`` from ``exc`` and the errors chained to it (tracebacks and debuggers show them).
+
+    Their messages (``args``), every ``str`` attribute (a hub error's ``server_message``, which
+    holds whatever the server echoed, its ``request_id``, ...) and their notes are scrubbed.
+    """
     seen: set[int] = set()
     while token and exc is not None and id(exc) not in seen:
         seen.add(id(exc))
         exc.args = tuple(redact(a, token) if isinstance(a, str) else a for a in exc.args)
+        state = vars(exc)
+        for name, value in state.items():
+            if isinstance(value, str):
+                state[name] = redact(value, token)
+            elif name == "__notes__" and isinstance(value, list):
+                state[name] = [redact(n, token) if isinstance(n, str) else n for n in value]
         exc = exc.__cause__ or exc.__context__
 
 
-def _map(exc: BaseException, model: str | None) -> HFError:
+# Where huggingface_hub turns a received body into a result (the same names in 1.x and 2.x),
+# by module prefix: its JSON/bytes decoders and stream readers, the typed outputs' parsers, the
+# providers' response adapters, and the Hub API's ``ModelInfo`` & co. built from its JSON.
+_HUB_BODY_READERS: dict[str, frozenset[str]] = {
+    "huggingface_hub.inference._common": frozenset(
+        {
+            "_bytes_to_list",
+            "_bytes_to_dict",
+            "_bytes_to_image",
+            "_b64_to_image",
+            "_as_dict",
+            "_stream_text_generation_response",
+            "_async_stream_text_generation_response",
+            "_stream_chat_completion_response",
+            "_async_stream_chat_completion_response",
+            "_format_text_generation_stream_output",
+            "_format_chat_completion_stream_output",
+        }
+    ),
+    "huggingface_hub.inference._generated.types": frozenset(
+        {"parse_obj", "parse_obj_as_list", "parse_obj_as_instance"}
+    ),
+    "huggingface_hub.inference._providers": frozenset({"get_response"}),
+    "huggingface_hub.hf_api": frozenset({"__init__"}),
+    "huggingface_hub.utils._datetime": frozenset({"parse_datetime"}),
+}
+# The modules of InferenceClient/AsyncInferenceClient, and the locals their task methods bind
+# the received body to: bound only once the request succeeded, so an error raised by the method
+# itself while one is bound (``parse_obj_as_list(response)[0]``, ``response["generated_text"]``,
+# numpy on a ragged list) is a malformed body; before that it is an argument check.
+_HUB_CLIENT_MODULES = ("huggingface_hub.inference._client", "huggingface_hub.inference._generated._async_client")
+_HUB_BODY_LOCALS = ("response", "data", "bytes_output")
+# What reading a malformed body raises: JSON and UnicodeDecodeError are ValueErrors; PIL's
+# UnidentifiedImageError is an OSError.
+_BODY_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OSError)
+
+
+def _is_body_error(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised where huggingface_hub reads a body it received (not by a caller's bug)."""
+    if not isinstance(exc, _BODY_ERRORS):
+        return False
+    innermost = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if str(tb.tb_frame.f_globals.get("__name__", "")).startswith("huggingface_hub."):
+            innermost = tb.tb_frame
+        tb = tb.tb_next
+    if innermost is None:
+        return False
+    module = str(innermost.f_globals.get("__name__", ""))
+    name = innermost.f_code.co_name
+    if isinstance(exc, json.JSONDecodeError):
+        return True  # huggingface_hub decodes JSON only from the bodies it receives
+    if any(module.startswith(prefix) and name in names for prefix, names in _HUB_BODY_READERS.items()):
+        return True
+    return (
+        module in _HUB_CLIENT_MODULES
+        and not name.startswith("_")
+        and any(local in innermost.f_locals for local in _HUB_BODY_LOCALS)
+    )
+
+
+def _map(exc: BaseException, model: str | None) -> HFError | None:
+    """The :class:`HFError` for a known request/answer failure, or None for anything else."""
     where = f" for model {model!r}" if model else ""
+    http = _hub_http_module()
     response = getattr(exc, "response", None)
-    if response is not None and getattr(response, "status_code", None) is not None:
+    if isinstance(exc, http.HTTPError) and getattr(response, "status_code", None) is not None:
         try:
-            return _from_response(exc, response, model)  # type: ignore[arg-type]
+            return _from_response(exc, response, model)
         except Exception:  # noqa: BLE001 - a half-built response must not hide the error
             pass
+    if type(exc).__name__ == "HFValidationError" and type(exc).__module__.startswith("huggingface_hub"):
+        return HFInputError(f"invalid model id{where}: {exc}", model=model)  # checked before any request
     tgi = _TGI_ERROR_NAMES.get(type(exc).__name__)
     if tgi is not None and type(exc).__module__.startswith("huggingface_hub"):
         return tgi(f"{type(exc).__name__}{where}: {exc}", model=model, server_message=str(exc))
-    http = _hub_http_module()
     if isinstance(exc, (TimeoutError, asyncio.TimeoutError, http.TimeoutException)):  # distinct in 3.10
         return HFTimeoutError(f"request timed out{where}", model=model)
     if isinstance(exc, (ConnectionError, http.TransportError)):
         return HFConnectionError(f"connection failed{where}: {type(exc).__name__}: {exc}", model=model)
-    if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError, KeyError, IndexError, TypeError)):
+    if isinstance(exc, http.DecodingError) or _is_body_error(exc):
         return HFResponseError(f"malformed response{where}: {type(exc).__name__}: {exc}", model=model)
-    if isinstance(exc, ValueError):
-        return HFInvalidRequestError(f"invalid request{where}: {exc}", model=model)
-    return HFError(f"{type(exc).__name__}{where}: {exc}", model=model)
+    if isinstance(exc, http.HTTPError):
+        return HFError(f"request failed{where}: {type(exc).__name__}: {exc}", model=model)
+    return None

@@ -1,7 +1,9 @@
 """When to retry a failed request, and how long to wait first.
 
 The policy is a pure function of the error, the attempt number and the settings, so it is
-tested on its own and shared by the sync and async paths of :mod:`hf_tools.client`.
+tested on its own and shared by the sync and async paths of :mod:`hf_tools.client`. Whether an
+error is retried at all is its class's ``is_retryable`` attribute (see :mod:`hf_tools.errors`),
+the same attribute LangChain's retry middleware reads; this module only decides how long to wait.
 
 =============================  ==========================================================
 error                          retried?
@@ -27,19 +29,32 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 import random
+import time
 
-from hf_tools.errors import (
-    HFConnectionError,
-    HFError,
-    HFModelLoadingError,
-    HFRateLimitError,
-    HFServerError,
-    HFTimeoutError,
-)
+from hf_tools.errors import HFError, HFModelLoadingError, HFRateLimitError
 from hf_tools.settings import HFSettings
 
-_RETRYABLE = (HFServerError, HFRateLimitError, HFConnectionError, HFTimeoutError)
+# -- the retry loop's clock --------------------------------------------------------------------
+# hf_tools.client reads the time and waits between attempts only through these three, so a
+# test can record the waits and move time itself by patching them here, without patching
+# time.sleep/asyncio.sleep for the whole process (the loopback servers sleep too).
+
+
+def sleep(seconds: float) -> None:
+    """Wait ``seconds`` before a sync retry."""
+    time.sleep(seconds)
+
+
+async def asleep(seconds: float) -> None:
+    """Wait ``seconds`` before an async retry."""
+    await asyncio.sleep(seconds)
+
+
+def monotonic() -> float:
+    """The clock a call's deadline is measured on."""
+    return time.monotonic()
 
 
 def backoff(attempt: int, settings: HFSettings) -> float:
@@ -51,13 +66,15 @@ def backoff(attempt: int, settings: HFSettings) -> float:
 def retry_delay(error: HFError, attempt: int, settings: HFSettings) -> float | None:
     """Seconds to wait before retrying after ``error``, or None if it must not be retried.
 
+    Only errors whose ``is_retryable`` is true are retried.
+
     Args:
         error: the mapped error of the failed attempt.
         attempt: how many retries have already happened (0 for the first failure).
         settings: retry limits.
 
     """
-    if attempt >= settings.max_retries or not isinstance(error, _RETRYABLE):
+    if attempt >= settings.max_retries or not error.is_retryable:
         return None
     if isinstance(error, HFModelLoadingError) and error.estimated_time is not None:
         return min(max(error.estimated_time, 0.0), settings.max_retry_wait)

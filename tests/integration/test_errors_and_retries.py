@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import pytest
+from huggingface_hub import AsyncInferenceClient, InferenceClient
 from langchain_core.exceptions import (
     ModelAPIError,
     ModelAuthenticationError,
@@ -18,6 +19,8 @@ from langchain_core.exceptions import (
 )
 
 import hf_tools
+from hf_tools import retry
+from hf_tools.client import HFClient
 from hf_tools.errors import (
     HFAuthenticationError,
     HFConnectionError,
@@ -92,14 +95,26 @@ async def test_client_errors_map_to_typed_errors_and_are_not_retried(
 
 @pytest.fixture
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The waits the client asks for between attempts (sync and async), recorded, not slept."""
+    """The waits the client asks for between attempts (sync and async), recorded, not slept.
+
+    Only the retry loop's clock seam (``hf_tools.retry.sleep/asleep/monotonic``) is replaced:
+    its time stands still except for the recorded waits, so a deadline runs out exactly when
+    the waits say, whatever the machine's load. ``time.sleep`` and ``asyncio.sleep`` stay real
+    (the loopback server sleeps with them).
+    """
     recorded: list[float] = []
+    now = [1000.0]
+
+    def fake_sleep(seconds: float) -> None:
+        recorded.append(seconds)
+        now[0] += seconds
 
     async def fake_asleep(seconds: float) -> None:
-        recorded.append(seconds)
+        fake_sleep(seconds)
 
-    monkeypatch.setattr("hf_tools.client.time.sleep", recorded.append)
-    monkeypatch.setattr("hf_tools.client.asyncio.sleep", fake_asleep)
+    monkeypatch.setattr(retry, "sleep", fake_sleep)
+    monkeypatch.setattr(retry, "asleep", fake_asleep)
+    monkeypatch.setattr(retry, "monotonic", lambda: now[0])
     return recorded
 
 
@@ -178,11 +193,22 @@ async def test_timeout_error_after_retries(hf_server: LoopbackServer, mode: str)
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_deadline_stops_a_retry_loop(hf_server: LoopbackServer, mode: str, waits: list[float]) -> None:
-    hf_server.enqueue(MODEL, *[Reply.error(503, "Model is loading", estimated_time=5)] * 3)
+    hf_server.enqueue(MODEL, *[Reply.error(503, "Model is loading", estimated_time=60)] * 3)
     with pytest.raises(HFDeadlineExceededError, match="deadline"):
-        await _invoke(hf_server, mode, deadline=1, max_retries=10)
+        await _invoke(hf_server, mode, deadline=30, timeout=10, max_retry_wait=120, max_retries=10)
     assert waits == [], "a wait that would end past the deadline is not started"
     assert len(hf_server.requests) == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_deadline_runs_out_after_the_waits_that_fit(
+    hf_server: LoopbackServer, mode: str, waits: list[float]
+) -> None:
+    hf_server.enqueue(MODEL, *[Reply.error(503, "Model is loading", estimated_time=4)] * 5)
+    with pytest.raises(HFDeadlineExceededError, match="after 3 attempt"):
+        await _invoke(hf_server, mode, deadline=10, timeout=10, max_retries=10)
+    assert waits == [4, 4], "the third wait would end past the deadline"
+    assert len(hf_server.requests) == 3
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -198,6 +224,69 @@ async def test_malformed_body_is_a_response_error_not_retried(hf_server: Loopbac
     with pytest.raises(HFResponseError):
         await _invoke(hf_server, mode)
     assert len(hf_server.requests) == 1
+
+
+MALFORMED = [
+    ("summarization", Reply.ok({"unexpected": 1})),
+    ("summarization", Reply.ok([])),
+    ("text-generation", Reply.ok({"no_generated_text": 1})),
+    ("text-to-image", Reply.ok(b"not an image")),
+    ("feature-extraction", Reply.ok([[1.0, 2.0], [1.0]])),
+]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(("task", "reply"), MALFORMED, ids=[f"{t}-{i}" for i, (t, _) in enumerate(MALFORMED)])
+async def test_a_2xx_body_of_the_wrong_shape_is_a_response_error(
+    hf_server: LoopbackServer, mode: str, task: str, reply: Reply
+) -> None:
+    spec = hf_tools.TASKS[task]
+    hf_server.enqueue(spec.default_model, reply)
+    run = hf_tools.runnable(task, settings=_settings(hf_server))
+    with pytest.raises(HFResponseError, match="malformed response"):
+        await (run.ainvoke(spec.example) if mode == "async" else _as_awaitable(run.invoke, spec.example))
+    assert len(hf_server.requests) == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("reply", [Reply.malformed(), Reply.ok({"choices": 5})], ids=["not-json", "wrong-shape"])
+async def test_a_malformed_chat_answer_is_a_response_error(hf_server: LoopbackServer, mode: str, reply: Reply) -> None:
+    hf_server.enqueue("my/model", reply)
+    chat = hf_tools.ChatHFInference(model="my/model", base_url=hf_server.url + "/v1", token="hf_x", max_retries=3)
+    with pytest.raises(HFResponseError):
+        await (chat.ainvoke("Hi") if mode == "async" else _as_awaitable(chat.invoke, "Hi"))
+    assert len(hf_server.requests) == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_misspelled_keyword_propagates_as_type_error(hf_server: LoopbackServer, mode: str) -> None:
+    client = HFClient(_settings(hf_server))
+    with pytest.raises(TypeError, match="unexpected keyword argument 'txt'") as caught:
+        if mode == "sync":
+            client.call("summarization", MODEL, txt=TEXT)
+        else:
+            await client.acall("summarization", MODEL, txt=TEXT)
+    assert not isinstance(caught.value, HFError)
+    assert hf_server.requests == [], "a bug is neither sent nor retried"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("bug", [TypeError("a bug"), KeyError("a bug"), IndexError("a bug"), ValueError("user code")])
+async def test_an_error_of_the_code_inside_a_call_propagates_unchanged(
+    hf_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch, mode: str, bug: Exception
+) -> None:
+    def broken(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise bug
+
+    async def abroken(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise bug
+
+    monkeypatch.setattr(InferenceClient, "summarization", broken)
+    monkeypatch.setattr(AsyncInferenceClient, "summarization", abroken)
+    with pytest.raises(type(bug)) as caught:
+        await _invoke(hf_server, mode)
+    assert caught.value is bug, "not wrapped, not replaced"
+    assert not isinstance(caught.value, HFError)
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -66,7 +66,11 @@ def test_token_never_leaks(hf_server: LoopbackServer, caplog: pytest.LogCaptureF
     error = caught.value
     seen += [str(error), repr(error), str(error.args), str(error.server_message), str(error.__cause__)]
     seen.append("".join(traceback.format_exception(type(error), error, error.__traceback__)))
-    seen += [repr(pickle.loads(pickle.dumps(error))) if _picklable(error) else ""]
+    pickled = pickle.dumps(error)
+    copy = pickle.loads(pickled)
+    assert TOKEN.encode() not in pickled
+    assert vars(copy) == vars(error)
+    seen += [repr(copy), str(copy), str(vars(copy))]
     seen += [str(message), repr(message.artifact), caplog.text, *recorder.events]
     seen += [repr(run) for run in runs.traced_runs]
     leaks = [text for text in seen if TOKEN in text]
@@ -74,9 +78,28 @@ def test_token_never_leaks(hf_server: LoopbackServer, caplog: pytest.LogCaptureF
     assert "***" in str(error), "a token echoed by the server is scrubbed"
 
 
-def _picklable(error: BaseException) -> bool:
-    try:
-        pickle.dumps(error)
-    except Exception:
-        return False
-    return True
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_a_token_echoed_by_the_server_is_scrubbed_from_the_whole_cause_chain(
+    hf_server: LoopbackServer, mode: str
+) -> None:
+    model = hf_tools.TASKS["summarization"].default_model
+    echo = f"invalid credentials in header 'Authorization: Bearer {TOKEN}'"
+    hf_server.enqueue(model, Reply.error(401, echo))
+    runnable = hf_tools.runnable("summarization", base_url=hf_server.base_url, token=TOKEN)
+    with pytest.raises(hf_tools.HFAuthenticationError) as caught:
+        if mode == "sync":
+            runnable.invoke("One. Two.")
+        else:
+            await runnable.ainvoke("One. Two.")
+    chain: list[BaseException] = []
+    exc: BaseException | None = caught.value
+    while exc is not None and exc not in chain:
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    hub_error = next(e for e in chain if type(e).__module__.startswith("huggingface_hub"))
+    assert "***" in str(getattr(hub_error, "server_message", "")), "the hub error's server_message is scrubbed"
+    texts = [str(a) for e in chain for a in e.args]
+    texts += [v for e in chain for v in vars(e).values() if isinstance(v, str)]
+    texts.append("".join(traceback.format_exception(caught.value)))
+    leaks = [text for text in texts if TOKEN in text]
+    assert not leaks, leaks
