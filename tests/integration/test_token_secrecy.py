@@ -86,7 +86,7 @@ async def test_a_token_echoed_by_the_server_is_scrubbed_from_the_whole_cause_cha
     echo = f"invalid credentials in header 'Authorization: Bearer {TOKEN}'"
     hf_server.enqueue(model, Reply.error(401, echo))
     runnable = hf_tools.runnable("summarization", base_url=hf_server.base_url, token=TOKEN)
-    with pytest.raises(hf_tools.HFAuthenticationError) as caught:
+    with pytest.raises(hf_tools.errors.HFAuthenticationError) as caught:
         if mode == "sync":
             runnable.invoke("One. Two.")
         else:
