@@ -42,6 +42,11 @@ from hf_tools.settings import HFSettings
 _RETRYABLE = (HFServerError, HFRateLimitError, HFConnectionError, HFTimeoutError)
 
 
+def is_retryable(error: HFError) -> bool:
+    """Whether ``error`` is worth another attempt (on this provider after a wait, or on the next one)."""
+    return isinstance(error, _RETRYABLE)
+
+
 def backoff(attempt: int, settings: HFSettings) -> float:
     """Full-jitter exponential backoff for the ``attempt``-th retry (0-based)."""
     ceiling = min(settings.backoff_max, settings.backoff_base * (2**attempt))
@@ -57,7 +62,7 @@ def retry_delay(error: HFError, attempt: int, settings: HFSettings) -> float | N
         settings: retry limits.
 
     """
-    if attempt >= settings.max_retries or not isinstance(error, _RETRYABLE):
+    if attempt >= settings.max_retries or not is_retryable(error):
         return None
     if isinstance(error, HFModelLoadingError) and error.estimated_time is not None:
         return min(max(error.estimated_time, 0.0), settings.max_retry_wait)
