@@ -11,7 +11,7 @@ async all the way), ``batch`` and ``|`` work on it, and each returns a typed res
 Example:
     >>> from agents.multimodal import image_to_speech
     >>> from hf_tools.testing import LoopbackServer
-    >>> from hf_tools.tasks.wire_media import png_bytes
+    >>> from hf_tools.testing.answers import png_bytes
     >>> with LoopbackServer() as server:
     ...     spoken = image_to_speech(base_url=server.base_url).invoke(png_bytes(32, 32, objects=["cat"]))
     >>> spoken.caption, spoken.audio.mime_type
@@ -180,7 +180,7 @@ def document_qa(
     Example:
         >>> from agents.multimodal import document_qa
         >>> from hf_tools.testing import LoopbackServer
-        >>> from hf_tools.tasks.wire_media import png_bytes
+        >>> from hf_tools.testing.answers import png_bytes
         >>> page = png_bytes(100, 40, (250, 250, 250), page_text="Order 12 ships from Lyon.")
         >>> question = {"image": page, "question": "Where does order 12 ship from?"}
         >>> with LoopbackServer() as server:
@@ -211,7 +211,7 @@ def speech_summary(
     Example:
         >>> from agents.multimodal import speech_summary
         >>> from hf_tools.testing import LoopbackServer
-        >>> from hf_tools.tasks.wire_media import wav_bytes
+        >>> from hf_tools.testing.answers import wav_bytes
         >>> talk = wav_bytes(0.5, text="The launch moved to May. Everyone agreed.")
         >>> with LoopbackServer() as server:
         ...     out = speech_summary(base_url=server.base_url).invoke(talk)

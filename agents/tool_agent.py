@@ -81,7 +81,7 @@ def find_media(artifact: Any, _depth: int = 0) -> list[MediaArtifact]:
 
     Example:
         >>> from hf_tools.media import ImageArtifact
-        >>> from hf_tools.tasks.wire_media import png_bytes
+        >>> from hf_tools.testing.answers import png_bytes
         >>> image = ImageArtifact.from_bytes(png_bytes(4, 4))
         >>> [m.mime_type for m in find_media({"picture": image, "text": "x"})]
         ['image/png']

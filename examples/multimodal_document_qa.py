@@ -2,8 +2,8 @@
 
 from agents.multimodal import document_qa
 from hf_tools.media import MediaPathError
-from hf_tools.tasks.wire_media import png_bytes
 from hf_tools.testing import LoopbackServer
+from hf_tools.testing.answers import png_bytes
 
 page = png_bytes(400, 120, (250, 250, 250), page_text="Invoice 2024-17 from Acme Tools. Amount due: 1200 EUR.")
 with open("scan.png", "wb") as handle:

@@ -6,8 +6,8 @@ Local paths are read only inside the allowed folders (default: the working direc
 import asyncio
 
 from agents.multimodal import image_to_speech
-from hf_tools.tasks.wire_media import png_bytes
 from hf_tools.testing import LoopbackServer
+from hf_tools.testing.answers import png_bytes
 
 with open("garden.png", "wb") as handle:
     handle.write(png_bytes(160, 120, (40, 180, 60), objects=["bird", "tree"]))

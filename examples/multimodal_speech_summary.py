@@ -1,8 +1,8 @@
 """Speech → transcript → summary → speech, on a recording made with the stdlib ``wave`` module."""
 
 from agents.multimodal import speech_summary
-from hf_tools.tasks.wire_media import wav_bytes
 from hf_tools.testing import LoopbackServer
+from hf_tools.testing.answers import wav_bytes
 
 recording = wav_bytes(2.0, text="The team met on Monday. The release moves to June. Testing starts next week.")
 

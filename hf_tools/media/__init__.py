@@ -8,7 +8,7 @@ read under :class:`MediaPolicy` and checked to really be an image/audio file. Re
 
 Example:
     >>> from hf_tools.media import MediaPolicy, parse_media
-    >>> from hf_tools.tasks.wire_media import png_bytes
+    >>> from hf_tools.testing.answers import png_bytes
     >>> source = parse_media(png_bytes(4, 4), "image")
     >>> len(source.load(MediaPolicy.from_settings(None))) > 0
     True

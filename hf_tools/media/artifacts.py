@@ -2,7 +2,7 @@
 
 Example:
     >>> from hf_tools.media.artifacts import AudioArtifact
-    >>> from hf_tools.tasks.wire_media import wav_bytes
+    >>> from hf_tools.testing.answers import wav_bytes
     >>> clip = AudioArtifact.from_bytes(wav_bytes(0.5))
     >>> clip.mime_type, clip.duration, clip.describe()
     ('audio/wav', 0.5, '0.50 s WAV audio (8.0 kB)')
@@ -102,7 +102,7 @@ class ImageArtifact(MediaArtifact):
 
     Example:
         >>> from hf_tools.media import ImageArtifact
-        >>> from hf_tools.tasks.wire_media import png_bytes
+        >>> from hf_tools.testing.answers import png_bytes
         >>> image = ImageArtifact.from_bytes(png_bytes(64, 32))
         >>> image.width, image.height, image.mime_type
         (64, 32, 'image/png')
@@ -158,7 +158,7 @@ class AudioArtifact(MediaArtifact):
 
     Example:
         >>> from hf_tools.media import AudioArtifact
-        >>> from hf_tools.tasks.wire_media import wav_bytes
+        >>> from hf_tools.testing.answers import wav_bytes
         >>> AudioArtifact.from_bytes(wav_bytes(1.0, rate=8000)).sample_rate
         8000
 

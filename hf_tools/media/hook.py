@@ -24,9 +24,10 @@ from hf_tools.media.policy import MediaPolicy
 from hf_tools.media.results import Detections
 from hf_tools.media.sniff import MediaKind
 from hf_tools.media.source import MediaSource
+from hf_tools.prepared_call import PreparedCall
 
 if TYPE_CHECKING:
-    from hf_tools.tasks.spec import PreparedCall, TaskSpec
+    from hf_tools.tasks.spec import TaskSpec
 
 __all__ = ["MediaCall", "MediaHook", "keep_media", "detections"]
 
@@ -79,7 +80,6 @@ class MediaHook:
         self, spec: TaskSpec, kwargs: dict[str, Any], loaded: dict[str, bytes], policy: MediaPolicy
     ) -> PreparedCall:
         sent = {**kwargs, **loaded}
-        from hf_tools.tasks.spec import PreparedCall  # the registry imports this module
 
         call = MediaCall(inputs=loaded, policy=policy)
         after = self.after

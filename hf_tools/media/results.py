@@ -3,7 +3,7 @@
 Example:
     >>> from huggingface_hub import ObjectDetectionOutputElement, ObjectDetectionBoundingBox
     >>> from hf_tools.media import Detections, ImageArtifact
-    >>> from hf_tools.tasks.wire_media import png_bytes
+    >>> from hf_tools.testing.answers import png_bytes
     >>> box = ObjectDetectionBoundingBox(xmin=2, ymin=2, xmax=20, ymax=20)
     >>> found = [ObjectDetectionOutputElement(box=box, label="cat", score=0.9)]
     >>> result = Detections(objects=found, image=ImageArtifact.from_bytes(png_bytes(32, 32)))
@@ -72,7 +72,7 @@ class Segment(BaseModel):
     Example:
         >>> from hf_tools.media.results import Segment
         >>> from hf_tools.media import ImageArtifact
-        >>> from hf_tools.tasks.wire_media import png_bytes
+        >>> from hf_tools.testing.answers import png_bytes
         >>> Segment(label="sky", score=0.5, mask=ImageArtifact.from_bytes(png_bytes(4, 4))).mask.width
         4
 

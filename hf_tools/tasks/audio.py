@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any, Literal
 
 from huggingface_hub import AudioClassificationOutputElement, AutomaticSpeechRecognitionOutput
@@ -11,13 +10,26 @@ from pydantic import BaseModel, ConfigDict, Field
 from hf_tools.media.artifacts import AudioArtifact
 from hf_tools.media.hook import MediaHook, keep_media
 from hf_tools.media.source import AudioInput
-from hf_tools.tasks import wire_media
 from hf_tools.tasks.registry import TaskRegistry
 from hf_tools.tasks.render import as_list, labels, text_of
 from hf_tools.tasks.spec import TaskInput, TaskSpec
 
 AUDIO = "The audio: a file path (inside the allowed folders), an http(s) URL, a data URI or base64."
-EXAMPLE_AUDIO = "data:audio/wav;base64," + base64.b64encode(wire_media.wav_bytes(0.3, text="hello there")).decode()
+# a 0.05 s WAV tone whose INFO chunk says "hello there" (the loopback server transcribes it)
+EXAMPLE_AUDIO = (
+    "data:audio/wav;base64,"
+    "UklGRmQDAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YSADAAAAAJUK6xPlGrIe3R5iG6oUgAv7AFj22eye5YHhAOEo5Jzql/MK/rcI"
+    "XhLYGUQeHB9GHBgWTg3wAjv4cO645v7h0OBS4znp0fEW/NEGvhCxGLgdPB8OHXAXDg/jBCX6GPDs55niwOCZ4uznGPAl+uMEDg9wFw4dPB+4HbEY"
+    "vhDRBhb80fE56VLj0OD+4bjmcO47+PACTg0YFkYcHB9EHtgZXhK3CAr+l/Oc6ijkAOGB4Z7l2exY9vsAgAuqFGIb3R6yHuUa6xOVCgAAa/UV7Bvl"
+    "TuEj4Z7kVuuA9AX/qAknE2Iafx4AH9gbZBVpDPYBSfei7SjmvOHk4Lrj6Omy8hD9xQeQEUgZAh4wH64cxxYvDuoDL/lC70/nSOLE4PLikOjy8B37"
+    "2wXoDxQYZx1AH2cdFBjoD9sFHfvy8JDo8uLE4EjiT+dC7y/56gMvDscWrhwwHwIeSBmQEcUHEP2y8ujpuuPk4LzhKOai7Un39gFpDGQV2BsAH38e"
+    "YhonE6gJBf+A9FbrnuQj4U7hG+UV7Gv1AACVCusT5RqyHt0eYhuqFIAL+wBY9tnsnuWB4QDhKOSc6pfzCv63CF4S2BlEHhwfRhwYFk4N8AI7+HDu"
+    "uOb+4dDgUuM56dHxFvzRBr4QsRi4HTwfDh1wFw4P4wQl+hjw7OeZ4sDgmeLs5xjwJfrjBA4PcBcOHTwfuB2xGL4Q0QYW/NHxOelS49Dg/uG45nDu"
+    "O/jwAk4NGBZGHBwfRB7YGV4StwgK/pfznOoo5ADhgeGe5dnsWPb7AIALqhRiG90esh7lGusTlQoAAGv1Fewb5U7hI+Ge5FbrgPQF/6gJJxNiGn8e"
+    "AB/YG2QVaQz2AUn3ou0o5rzh5OC64+jpsvIQ/cUHkBFIGQIeMB+uHMcWLw7qAy/5Qu9P50jixODy4pDo8vAd+9sF6A8UGGcdQB9nHRQY6A/bBR37"
+    "8vCQ6PLixOBI4k/nQu8v+eoDLw7HFq4cMB8CHkgZkBHFBxD9svLo6brj5OC84Sjmou1J9/YBaQxkFdgbAB9/HmIaJxOoCQX/gPRW657kI+FO4Rvl"
+    "Fexr9UxJU1QYAAAASU5GT0lDTVQMAAAAaGVsbG8gdGhlcmUA"
+)
 
 
 class TextToSpeechInput(TaskInput):
@@ -75,7 +87,6 @@ def register_audio_tasks(registry: TaskRegistry) -> None:
             method="text_to_speech",
             default_model="facebook/mms-tts-eng",
             render=lambda out: "generated " + out.describe(),
-            wire_response=wire_media.text_to_speech,
             normalize=AudioArtifact.from_bytes,
             example={"text": "Hello from hf_tools."},
             hook=MediaHook(after=keep_media),
@@ -90,7 +101,6 @@ def register_audio_tasks(registry: TaskRegistry) -> None:
             method="automatic_speech_recognition",
             default_model="openai/whisper-large-v3",
             render=text_of("text"),
-            wire_response=wire_media.automatic_speech_recognition,
             example={"audio": EXAMPLE_AUDIO},
             hook=MediaHook(inputs={"audio": "audio"}),
         )
@@ -104,7 +114,6 @@ def register_audio_tasks(registry: TaskRegistry) -> None:
             method="audio_classification",
             default_model="MIT/ast-finetuned-audioset-10-10-0.4593",
             render=labels,
-            wire_response=wire_media.audio_classification,
             normalize=as_list,
             example={"audio": EXAMPLE_AUDIO, "top_k": 2},
             hook=MediaHook(inputs={"audio": "audio"}),

@@ -1,23 +1,17 @@
 """Declaration of the feature-extraction task (text embeddings) and its shared helpers.
 
 ``pool`` turns any feature-extraction response (one vector, a batch of vectors, or
-token-level vectors) into exactly one vector per input text; ``hash_vectors`` gives the
-loopback servers deterministic, similarity-preserving vectors without a model.
+token-level vectors) into exactly one vector per input text.
 
 Example:
-    >>> from hf_tools.tasks.embedding import pool, hash_vector
+    >>> from hf_tools.tasks.embedding import pool
     >>> pool([[1.0, 3.0], [3.0, 5.0]], 1)          # token-level vectors of one text: mean-pooled
     [[2.0, 4.0]]
-    >>> len(hash_vector("a cat sat on the mat"))
-    384
 
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
-import re
 from typing import Any, Literal
 
 from pydantic import Field
@@ -25,11 +19,9 @@ from pydantic import Field
 from hf_tools.tasks.registry import TaskRegistry
 from hf_tools.tasks.spec import TaskInput, TaskSpec
 
-__all__ = ["FeatureExtractionInput", "hash_vector", "hash_vectors", "pool", "register_embedding_tasks"]
+__all__ = ["FeatureExtractionInput", "pool", "register_embedding_tasks"]
 
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-HASH_DIM = 384
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 class FeatureExtractionInput(TaskInput):
@@ -95,32 +87,6 @@ def pool(raw: Any, count: int) -> list[list[float]]:
     return [vector if type(vector[0]) is float else [float(x) for x in vector] for vector in vectors]
 
 
-def hash_vector(text: str, dim: int = HASH_DIM) -> list[float]:
-    """A deterministic unit vector from word hashing: texts sharing words point the same way."""
-    vector = [0.0] * dim
-    words = [w.lower() for w in _WORD.findall(text)] or [text]
-    for word in words:
-        digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
-        index = int.from_bytes(digest[:4], "little") % dim
-        vector[index] += 1.0 if digest[4] & 1 else -1.0
-    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
-    return [x / norm for x in vector]
-
-
-def hash_vectors(texts: list[str], dim: int = HASH_DIM) -> list[list[float]]:
-    """:func:`hash_vector` for each text."""
-    return [hash_vector(text, dim) for text in texts]
-
-
-def wire_feature_extraction(body: dict[str, Any]) -> Any:
-    """A TEI-shaped answer: one vector per input (a list of vectors for a list input)."""
-    inputs = body.get("inputs")
-    dim = body.get("dimensions") or HASH_DIM
-    if isinstance(inputs, list):
-        return hash_vectors([str(t) for t in inputs], int(dim))
-    return [hash_vector(str(inputs), int(dim))]
-
-
 def _render(vector: list[float]) -> str:
     head = ", ".join(f"{x:.3f}" for x in vector[:4])
     return f"{len(vector)}-dimensional vector [{head}, ...]"
@@ -137,7 +103,6 @@ def register_embedding_tasks(registry: TaskRegistry) -> None:
             method="feature_extraction",
             default_model=DEFAULT_EMBEDDING_MODEL,
             render=_render,
-            wire_response=wire_feature_extraction,
             normalize=lambda raw: pool(raw, 1)[0],
             example={"text": "Chroma stores embeddings for semantic search."},
         )

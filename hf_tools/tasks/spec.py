@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from hf_tools.errors import HFInputError, HFResponseError
+from hf_tools.prepared_call import CallHook, PreparedCall
 
 __all__ = ["CallHook", "PreparedCall", "TaskInput", "TaskSpec"]
 
@@ -25,32 +26,8 @@ def _identity(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class PreparedCall:
-    """One ready client call: its keyword arguments and how to finish its raw result.
-
-    Example:
-        >>> from hf_tools import TASKS
-        >>> spec = TASKS["summarization"]
-        >>> spec.prepare(spec.coerce_input("Some text.")).kwargs
-        {'text': 'Some text.'}
-
-    """
-
-    kwargs: dict[str, Any]
-    finish: Callable[[Any], Any]
-
-
-class CallHook(Protocol):
-    """Per-call work beyond validation (e.g. reading media inputs, saving media outputs)."""
-
-    def prepare(self, spec: TaskSpec, kwargs: dict[str, Any], settings: Any) -> PreparedCall: ...
-
-    async def aprepare(self, spec: TaskSpec, kwargs: dict[str, Any], settings: Any) -> PreparedCall: ...
-
-
-@dataclass(frozen=True)
 class TaskSpec:
-    """One Inference API task: everything the Runnable, Tool, CLI and test server need.
+    """One Inference API task: everything the Runnable, Tool and CLI need.
 
     Attributes:
         name: the Hub's task name, e.g. ``"text-classification"``.
@@ -61,8 +38,6 @@ class TaskSpec:
         method: the ``InferenceClient``/``AsyncInferenceClient`` method to call.
         default_model: the model used when none is given.
         render: turns an output into short text for an LLM.
-        wire_response: given the JSON body a client sent, a plausible server response
-            (used by :mod:`hf_tools.testing` so every registered task is served offline).
         normalize: folds server quirks into ``output_type`` (e.g. a TEI flat list).
         streams: whether the method supports ``stream=True``.
         example: a valid input, as tool arguments (used by docs, the demo and tests).
@@ -86,7 +61,6 @@ class TaskSpec:
     method: str
     default_model: str
     render: Callable[[Any], str]
-    wire_response: Callable[[dict[str, Any]], Any]
     normalize: Callable[[Any], Any] = field(default=_identity)
     streams: bool = False
     example: dict[str, Any] = field(default_factory=dict)

@@ -16,7 +16,6 @@ from huggingface_hub import (
 )
 from pydantic import Field, model_validator
 
-from hf_tools.tasks import wire
 from hf_tools.tasks.registry import TaskRegistry
 from hf_tools.tasks.render import as_list, labels, pairs, text_of
 from hf_tools.tasks.spec import TaskInput, TaskSpec
@@ -144,7 +143,6 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             method="text_generation",
             default_model="Qwen/Qwen2.5-7B-Instruct",
             render=str,
-            wire_response=wire.text_generation,
             normalize=_generated_text,
             streams=True,
             example={"prompt": "Once upon a time", "max_new_tokens": 6},
@@ -159,7 +157,6 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             method="text_classification",
             default_model="distilbert/distilbert-base-uncased-finetuned-sst-2-english",
             render=labels,
-            wire_response=wire.text_classification,
             normalize=as_list,
             example={"text": "I love how simple this library is."},
         )
@@ -173,7 +170,6 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             method="zero_shot_classification",
             default_model="facebook/bart-large-mnli",
             render=labels,
-            wire_response=wire.zero_shot_classification,
             normalize=as_list,
             example={
                 "text": "The match ended two all after extra time.",
@@ -190,7 +186,6 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             method="question_answering",
             default_model="deepset/roberta-base-squad2",
             render=lambda out: "; ".join(f"{a.answer!r} (score {a.score:.2f})" for a in out) or "no answer",
-            wire_response=wire.question_answering,
             normalize=as_list,
             example={"question": "Where does Ada live?", "context": "Ada lives in London."},
         )
@@ -204,7 +199,6 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             method="summarization",
             default_model="facebook/bart-large-cnn",
             render=text_of("summary_text"),
-            wire_response=wire.summarization,
             example={"text": "LangChain composes runnables. hf_tools turns Inference API tasks into them."},
         )
     )
@@ -217,7 +211,6 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             method="translation",
             default_model="Helsinki-NLP/opus-mt-en-fr",
             render=text_of("translation_text"),
-            wire_response=wire.translation,
             example={"text": "Good morning", "src_lang": "en", "tgt_lang": "fr"},
         )
     )
@@ -230,7 +223,6 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             method="token_classification",
             default_model="dslim/bert-base-NER",
             render=lambda out: ", ".join(f"{e.word} ({e.entity_group or e.entity})" for e in out) or "no entities",
-            wire_response=wire.token_classification,
             normalize=as_list,
             example={"text": "Yesterday Ada met Alan in Paris."},
         )
@@ -244,7 +236,6 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             method="fill_mask",
             default_model="google-bert/bert-base-uncased",
             render=lambda out: ", ".join(f"{p.token_str} ({p.score:.2f})" for p in out),
-            wire_response=wire.fill_mask,
             normalize=as_list,
             example={"text": "The capital of France is [MASK]."},
         )
@@ -258,7 +249,6 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             method="sentence_similarity",
             default_model="sentence-transformers/all-MiniLM-L6-v2",
             render=lambda out: ", ".join(f"{s:.3f}" for s in out),
-            wire_response=wire.sentence_similarity,
             normalize=lambda raw: [float(s) for s in raw],
             example={"sentence": "a cat sat on the mat", "other_sentences": ["a cat sat", "stock markets fell"]},
         )
@@ -272,7 +262,6 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             method="table_question_answering",
             default_model="google/tapas-base-finetuned-wtq",
             render=pairs("answer", "aggregator"),
-            wire_response=wire.table_question_answering,
             example={
                 "table": {"city": ["Paris", "Rome"], "country": ["France", "Italy"]},
                 "query": "Which country is Rome in?",

@@ -18,7 +18,6 @@ from hf_tools.media.artifacts import ImageArtifact
 from hf_tools.media.hook import MediaHook, detections, keep_media
 from hf_tools.media.results import Detections, Segment, segments
 from hf_tools.media.source import ImageInput
-from hf_tools.tasks import wire_media
 from hf_tools.tasks.registry import TaskRegistry
 from hf_tools.tasks.render import as_list, labels, text_of
 from hf_tools.tasks.spec import TaskInput, TaskSpec
@@ -155,7 +154,6 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             method="text_to_image",
             default_model="stabilityai/stable-diffusion-xl-base-1.0",
             render=_generated,
-            wire_response=wire_media.text_to_image,
             normalize=_image_artifact,
             example={"prompt": "a cat and a dog in a green garden", "width": 128, "height": 96},
             hook=MediaHook(after=keep_media),
@@ -170,7 +168,6 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             method="image_to_image",
             default_model="timbrooks/instruct-pix2pix",
             render=_generated,
-            wire_response=wire_media.image_to_image,
             normalize=_image_artifact,
             example={"image": EXAMPLE_IMAGE, "prompt": "make it look like night"},
             hook=MediaHook(inputs={"image": "image"}, after=keep_media),
@@ -185,7 +182,6 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             method="object_detection",
             default_model="facebook/detr-resnet-50",
             render=lambda out: out.describe(),
-            wire_response=wire_media.object_detection,
             normalize=lambda raw: [ObjectDetectionOutputElement.parse_obj_as_instance(dict(o)) for o in raw],
             example={"image": EXAMPLE_IMAGE, "threshold": 0.5},
             hook=MediaHook(inputs={"image": "image"}, after=detections),
@@ -200,7 +196,6 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             method="image_classification",
             default_model="google/vit-base-patch16-224",
             render=labels,
-            wire_response=wire_media.image_classification,
             normalize=as_list,
             example={"image": EXAMPLE_IMAGE, "top_k": 3},
             hook=IMAGE_IN,
@@ -215,7 +210,6 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             method="zero_shot_image_classification",
             default_model="openai/clip-vit-large-patch14",
             render=labels,
-            wire_response=wire_media.zero_shot_image_classification,
             normalize=as_list,
             example={"image": EXAMPLE_IMAGE, "candidate_labels": ["a cat", "a car", "a tree"]},
             hook=IMAGE_IN,
@@ -230,7 +224,6 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             method="image_segmentation",
             default_model="nvidia/segformer-b0-finetuned-ade-512-512",
             render=_segments,
-            wire_response=wire_media.image_segmentation,
             normalize=segments,
             example={"image": EXAMPLE_IMAGE},
             hook=IMAGE_IN,
@@ -245,7 +238,6 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             method="image_to_text",
             default_model="Salesforce/blip-image-captioning-large",
             render=text_of("generated_text"),
-            wire_response=wire_media.image_to_text,
             example={"image": EXAMPLE_IMAGE},
             hook=IMAGE_IN,
         )
@@ -259,7 +251,6 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             method="visual_question_answering",
             default_model="dandelin/vilt-b32-finetuned-vqa",
             render=_answers,
-            wire_response=wire_media.visual_question_answering,
             normalize=as_list,
             example={"image": EXAMPLE_IMAGE, "question": "What color is the picture?"},
             hook=IMAGE_IN,
@@ -274,7 +265,6 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             method="document_question_answering",
             default_model="impira/layoutlm-document-qa",
             render=_answers,
-            wire_response=wire_media.document_question_answering,
             normalize=as_list,
             example={"image": EXAMPLE_PAGE, "question": "What is the total due?"},
             hook=IMAGE_IN,

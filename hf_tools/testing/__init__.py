@@ -8,6 +8,7 @@ Example:
 
 """
 
-from hf_tools.testing.server import LoopbackServer, RecordedRequest, Reply
+from hf_tools.testing.replies import RecordedRequest, Reply
+from hf_tools.testing.server import LoopbackServer
 
 __all__ = ["LoopbackServer", "RecordedRequest", "Reply"]

@@ -42,7 +42,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hf_tools.testing.server import RecordedRequest, Reply
+from hf_tools.testing.replies import RecordedRequest, Reply
 
 if TYPE_CHECKING:
     from hf_tools.testing.server import LoopbackServer

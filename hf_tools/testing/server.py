@@ -7,7 +7,7 @@ Routes (``<model-id>`` may contain ``/``):
 * ``POST /models/<model-id>/pipeline/<task>`` — an explicit task, as the router does;
 * any extra route added with :meth:`LoopbackServer.route` (e.g. an OpenAI-compatible chat).
 
-Answers come from each task's ``wire_response`` unless a scripted :class:`Reply` is queued
+Answers come from :data:`hf_tools.testing.answers.ANSWERS` unless a scripted :class:`Reply` is queued
 for the model: error statuses with ``{"error": ...}`` bodies, ``estimated_time``,
 ``Retry-After``, delays, malformed JSON, dropped connections and mid-stream errors.
 """
@@ -19,97 +19,17 @@ import re
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from hf_tools.tasks import TASKS
+from hf_tools.testing.answers import ANSWERS
+from hf_tools.testing.chat import CHAT_SUFFIX, chat_handler
+from hf_tools.testing.replies import Handler, RecordedRequest, Reply
 from hf_tools.testing.service import LoopbackService
 
 __all__ = ["LoopbackServer", "RecordedRequest", "Reply"]
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One scripted answer. Build it with the class methods.
-
-    Example:
-        >>> Reply.error(503, "Model is loading", estimated_time=0.1).status
-        503
-
-    """
-
-    status: int = 200
-    body: Any = None
-    raw: bytes | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-    drop: bool = False
-    stream_error_after: int | None = None
-
-    @classmethod
-    def ok(cls, body: Any, **kwargs: Any) -> Reply:
-        """A 200 with ``body`` as JSON (or raw bytes if it is ``bytes``)."""
-        if isinstance(body, bytes):
-            return cls(raw=body, **kwargs)
-        return cls(body=body, **kwargs)
-
-    @classmethod
-    def error(
-        cls,
-        status: int,
-        message: str = "error",
-        *,
-        estimated_time: float | None = None,
-        retry_after: float | None = None,
-        error_type: str | None = None,
-        delay: float = 0.0,
-    ) -> Reply:
-        """An error status with the Inference API's ``{"error": ...}`` body."""
-        body: dict[str, Any] = {"error": message}
-        if estimated_time is not None:
-            body["estimated_time"] = estimated_time
-        if error_type is not None:
-            body["error_type"] = error_type
-        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-        return cls(status=status, body=body, headers=headers, delay=delay)
-
-    @classmethod
-    def malformed(cls) -> Reply:
-        """A 200 whose body is not JSON."""
-        return cls(raw=b"{not json", headers={"Content-Type": "application/json"})
-
-    @classmethod
-    def dropped(cls) -> Reply:
-        """Close the connection without answering."""
-        return cls(drop=True)
-
-    @classmethod
-    def slow(cls, seconds: float) -> Reply:
-        """The normal answer, after ``seconds``."""
-        return cls(delay=seconds)
-
-    @classmethod
-    def stream_error(cls, after_tokens: int, message: str = "generation failed") -> Reply:
-        """For a streaming request: send ``after_tokens`` tokens, then an error event."""
-        return cls(body={"error": message, "error_type": "generation"}, stream_error_after=after_tokens)
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    """A request the server received (the Authorization header is reduced to a flag)."""
-
-    method: str
-    path: str
-    model: str | None
-    task: str | None
-    body: Any
-    authorized: bool
-    headers: dict[str, str]
-
-
-Handler = Callable[["LoopbackServer", RecordedRequest], "Reply | Iterator[bytes]"]
 
 
 class LoopbackServer(LoopbackService):
@@ -139,8 +59,6 @@ class LoopbackServer(LoopbackService):
         self.in_flight = 0
         self.max_in_flight = 0
         self._queues: dict[str, deque[Reply]] = defaultdict(deque)
-        from hf_tools.testing.chat import CHAT_SUFFIX, chat_handler
-
         self._routes: dict[str, Handler] = {CHAT_SUFFIX: chat_handler}
         self._lock = threading.Lock()
         super().__init__(_make_handler(self), port)
@@ -288,7 +206,7 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             if model is None or task is None or task not in TASKS:
                 self._send(Reply.error(404, f"Model {model} does not exist"))
                 return
-            answer = TASKS[task].wire_response(body if isinstance(body, dict) else {"inputs": body})
+            answer = ANSWERS[task](body if isinstance(body, dict) else {"inputs": body})
             if isinstance(body, dict) and body.get("stream"):
                 self._send_stream(_sse_tokens(answer, reply))
                 return

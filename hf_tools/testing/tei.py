@@ -37,7 +37,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from hf_tools.tasks.embedding import HASH_DIM, hash_vector
+from hf_tools.testing.hash_embeddings import HASH_DIM, hash_vector
 from hf_tools.testing.service import LoopbackService
 
 __all__ = ["TEIServer", "main"]

@@ -31,8 +31,8 @@ from hf_tools.media import (
     UnsafeURLError,
     UnsupportedMediaError,
 )
-from hf_tools.tasks.wire_media import png_bytes, wav_bytes
 from hf_tools.testing import LoopbackServer
+from hf_tools.testing.answers import png_bytes, wav_bytes
 
 MEDIA_TASKS = [
     "text-to-speech",

@@ -19,8 +19,8 @@ from agents.multimodal import (
 )
 from hf_tools import HFSettings
 from hf_tools.media import MediaPathError, UnsafeURLError
-from hf_tools.tasks.wire_media import png_bytes, wav_bytes
 from hf_tools.testing import LoopbackServer
+from hf_tools.testing.answers import png_bytes, wav_bytes
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ from langchain_tests.unit_tests import EmbeddingsUnitTests
 from hf_tools import HFInferenceEmbeddings
 from hf_tools.errors import HFInputError, HFInvalidRequestError, HFResponseError
 from hf_tools.settings import HFSettings
-from hf_tools.tasks.embedding import DEFAULT_EMBEDDING_MODEL, hash_vectors, pool
+from hf_tools.tasks.embedding import DEFAULT_EMBEDDING_MODEL, pool
 from hf_tools.testing import LoopbackServer, Reply
+from hf_tools.testing.hash_embeddings import hash_vectors
 from hf_tools.testing.tei import TEIServer
 
 FAST = {"backoff_base": 0.01, "backoff_max": 0.02, "timeout": 5, "deadline": 20}

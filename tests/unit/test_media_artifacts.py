@@ -10,7 +10,7 @@ from langchain_core.messages import HumanMessage
 from PIL import Image
 
 from hf_tools.media import AudioArtifact, ImageArtifact
-from hf_tools.tasks.wire_media import png_bytes, wav_bytes
+from hf_tools.testing.answers import png_bytes, wav_bytes
 
 
 def test_image_artifact_measures_the_image() -> None:

@@ -19,7 +19,7 @@ from hf_tools.media import (
     fetch,
     parse_media,
 )
-from hf_tools.tasks.wire_media import png_bytes
+from hf_tools.testing.answers import png_bytes
 
 PNG = png_bytes(16, 16)
 

@@ -22,7 +22,7 @@ from hf_tools.media import (
     sniff,
 )
 from hf_tools.media.paths import read_path
-from hf_tools.tasks.wire_media import png_bytes, wav_bytes
+from hf_tools.testing.answers import png_bytes, wav_bytes
 
 PNG = png_bytes(16, 8)
 WAV = wav_bytes(0.1)

@@ -1,9 +1,4 @@
-"""Plausible Inference API responses, in the exact wire shape, for each task.
-
-The loopback server (:mod:`hf_tools.testing`) answers a request for a task with
-``spec.wire_response(body)``. The answers are deterministic functions of the request, so a
-test can tell that its input reached the server.
-"""
+"""The loopback server's answers for the text tasks, in the exact wire shape."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ their drawn objects in a PNG text chunk and generated speech carries its text in
 ``LIST/INFO`` chunk, so detection and transcription of them give meaningful answers offline.
 
 Example:
-    >>> from hf_tools.tasks.wire_media import png_bytes, wav_bytes, object_detection
+    >>> from hf_tools.testing.answers.media import png_bytes, wav_bytes, object_detection
     >>> png_bytes(8, 8)[:4], wav_bytes(0.1)[:4]
     (b'\x89PNG', b'RIFF')
     >>> [box["label"] for box in object_detection({"inputs": png_bytes(64, 64, objects=["cat"])})]
@@ -27,7 +27,7 @@ import struct
 import wave
 from typing import Any
 
-from hf_tools.tasks import wire
+from hf_tools.testing.answers import text as wire
 
 __all__ = [
     "audio_classification",

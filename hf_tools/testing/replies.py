@@ -1,0 +1,95 @@
+"""Scripted answers and recorded requests of the loopback servers (a leaf: imports no server)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hf_tools.testing.server import LoopbackServer
+
+__all__ = ["Handler", "RecordedRequest", "Reply"]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted answer. Build it with the class methods.
+
+    Example:
+        >>> Reply.error(503, "Model is loading", estimated_time=0.1).status
+        503
+
+    """
+
+    status: int = 200
+    body: Any = None
+    raw: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    drop: bool = False
+    stream_error_after: int | None = None
+
+    @classmethod
+    def ok(cls, body: Any, **kwargs: Any) -> Reply:
+        """A 200 with ``body`` as JSON (or raw bytes if it is ``bytes``)."""
+        if isinstance(body, bytes):
+            return cls(raw=body, **kwargs)
+        return cls(body=body, **kwargs)
+
+    @classmethod
+    def error(
+        cls,
+        status: int,
+        message: str = "error",
+        *,
+        estimated_time: float | None = None,
+        retry_after: float | None = None,
+        error_type: str | None = None,
+        delay: float = 0.0,
+    ) -> Reply:
+        """An error status with the Inference API's ``{"error": ...}`` body."""
+        body: dict[str, Any] = {"error": message}
+        if estimated_time is not None:
+            body["estimated_time"] = estimated_time
+        if error_type is not None:
+            body["error_type"] = error_type
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        return cls(status=status, body=body, headers=headers, delay=delay)
+
+    @classmethod
+    def malformed(cls) -> Reply:
+        """A 200 whose body is not JSON."""
+        return cls(raw=b"{not json", headers={"Content-Type": "application/json"})
+
+    @classmethod
+    def dropped(cls) -> Reply:
+        """Close the connection without answering."""
+        return cls(drop=True)
+
+    @classmethod
+    def slow(cls, seconds: float) -> Reply:
+        """The normal answer, after ``seconds``."""
+        return cls(delay=seconds)
+
+    @classmethod
+    def stream_error(cls, after_tokens: int, message: str = "generation failed") -> Reply:
+        """For a streaming request: send ``after_tokens`` tokens, then an error event."""
+        return cls(body={"error": message, "error_type": "generation"}, stream_error_after=after_tokens)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """A request the server received (the Authorization header is reduced to a flag)."""
+
+    method: str
+    path: str
+    model: str | None
+    task: str | None
+    body: Any
+    authorized: bool
+    headers: dict[str, str]
+
+
+Handler = Callable[["LoopbackServer", RecordedRequest], "Reply | Iterator[bytes]"]
+"""A route's answer to one request: a :class:`Reply`, or the bytes of a stream."""
