@@ -38,8 +38,11 @@ def hub() -> Iterator[LoopbackHub]:
 
 @pytest.fixture(autouse=True)
 def _fresh_model_check_cache() -> Iterator[None]:
+    from hf_tools import routing
     from hf_tools.hub import check
 
     check.clear_cache()
+    routing.clear_cache()
     yield
     check.clear_cache()
+    routing.clear_cache()

@@ -53,7 +53,8 @@ class LoopbackServer(LoopbackService):
 
     def __init__(self, port: int = 0, *, delay: float = 0.0, models: dict[str, str] | None = None) -> None:
         self.delay = delay
-        self.models: dict[str, str] = {spec.default_model: name for name, spec in TASKS.items()}
+        self.models: dict[str, str] = {m: name for name, spec in TASKS.items() for m in spec.defaults[1:]}
+        self.models.update({spec.default_model: name for name, spec in TASKS.items()})
         self.models.update({m: TASKS[t].name for m, t in (models or {}).items()})
         self.requests: list[RecordedRequest] = []
         self.in_flight = 0
