@@ -272,8 +272,10 @@ class HFClient:
         async def once(deadline: _Deadline) -> Any:
             client, limit = self._async_client(token, route)
             async with limit:
-                coro = raw(client, *args, model=target, **kwargs) if raw else getattr(client, method)(
-                    *args, model=target, **kwargs
+                coro = (
+                    raw(client, *args, model=target, **kwargs)
+                    if raw
+                    else getattr(client, method)(*args, model=target, **kwargs)
                 )
                 left = deadline.remaining()
                 return await (coro if left is None else asyncio.wait_for(coro, max(left, 0.001)))

@@ -45,7 +45,6 @@ CHAT_TASK = "conversational"
 """The Hub mapping's task name for chat completion."""
 
 
-
 def _clock() -> float:
     """The model check's clock (one clock for both caches; tests move it)."""
     return _check._clock()
