@@ -322,3 +322,28 @@ def test_a_task_nobody_serves_is_refused_before_any_request(hf_router: LoopbackR
     with pytest.raises(HFModelNotServedError):  # with a model too: the Hub lists nothing served for the task
         hf_tools.runnable("audio-classification", model="org/any-audio-model", **FAST).invoke(wav_bytes(0.2))
     assert hf_router.count() == 0
+
+
+# -- the command line -------------------------------------------------------------------------------
+def test_tasks_command_shows_candidates_and_who_serves_them(
+    hf_router: LoopbackRouter, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hf_tools.cli import main
+
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    assert main(["tasks"]) == 0
+    out = capsys.readouterr().out
+    assert f"-> {FLUX} via together, fal-ai, replicate" in out
+    assert "candidates: stabilityai/stable-diffusion-3-medium-diffusers" in out
+    assert f"-> {QWEN} (through chat) via together, featherless-ai" in out
+    assert "-> Qwen/Qwen2.5-VL-7B-Instruct (through chat) via together, hf-inference" in out
+    assert "-> not served: no Inference Provider serves the task 'audio-classification'" in out
+    assert hf_router.count() == 0  # look-ups only, no inference
+
+
+def test_tasks_command_offline(capsys: Any) -> None:
+    from hf_tools.cli import main
+
+    assert main(["tasks", "--offline"]) == 0
+    out = capsys.readouterr().out
+    assert FLUX in out and "->" not in out
