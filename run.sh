@@ -4,7 +4,7 @@
 # about it with its sources (local MiniLM embeddings; with HF_TOKEN set, the chat model answers).
 set -euo pipefail
 cd "$(dirname "$0")"
-scripts/bootstrap.sh .venv test,local >&2
+scripts/bootstrap.sh .venv test,local,agents "torch==2.13.0" >&2
 export HF_HUB_DISABLE_TELEMETRY=1
 db=${HF_TOOLS_DB:-.hf-tools/chroma}
 .venv/bin/hf-tools ingest examples/corpus --db "$db" --no-progress

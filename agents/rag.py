@@ -1,105 +1,25 @@
-"""RAG for agents: a retriever tool and a tool-calling RAG agent, on top of :mod:`hf_tools.rag`
-(answers with cited sources, a chatbot with memory, document QA with no LLM), re-exported here.
+"""The RAG agent: a tool-calling agent that searches the user's documents and cites them.
 
-Example:
-    >>> from langchain_core.documents import Document
-    >>> from langchain_core.retrievers import BaseRetriever
-    >>> from agents.rag import retriever_tool
-    >>> class Fixed(BaseRetriever):
-    ...     def _get_relevant_documents(self, query, *, run_manager):
-    ...         return [Document("Ada lives in London.", metadata={"source": "/d/ada.txt"})]
-    >>> retriever_tool(Fixed()).name
-    'search_documents'
-
+The chains it builds on (answers with cited sources, a chatbot with memory, document QA with
+no LLM) and the retriever tool are in :mod:`hf_tools.rag`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
-from langchain_core.prompts import PromptTemplate
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.tools import BaseTool
-from langchain_core.tools.retriever import create_retriever_tool
 
-from hf_tools.rag import (
-    ChatMemory,
-    ExtractiveAnswer,
-    RAGAnswer,
-    Source,
-    document_qa_chain,
-    format_docs,
-    qa_task_answerer,
-    rag_chain,
-    rag_chatbot,
-    sentence_answerer,
-)
+from hf_tools.rag.retriever_tool import retriever_tool
 
-__all__ = [
-    "ChatMemory",
-    "ExtractiveAnswer",
-    "RAGAnswer",
-    "Source",
-    "document_qa_chain",
-    "format_docs",
-    "qa_task_answerer",
-    "rag_agent",
-    "rag_chain",
-    "rag_chatbot",
-    "retriever_tool",
-    "sentence_answerer",
-]
+__all__ = ["rag_agent"]
 
 AGENT_PROMPT = (
     "You answer questions about the user's documents. Search them with the search_documents tool, "
     "answer only from what it returns, and cite the source file of every fact in brackets."
 )
-
-
-def retriever_tool(
-    retriever: BaseRetriever,
-    name: str = "search_documents",
-    description: str = "Search the ingested documents; returns numbered passages with their source files.",
-) -> BaseTool:
-    """A retriever tool for agents: passages as content, the ``Document`` list as the artifact.
-
-    Example:
-        >>> from langchain_core.retrievers import BaseRetriever
-        >>> class Fixed(BaseRetriever):
-        ...     def _get_relevant_documents(self, query, *, run_manager):
-        ...         return [Document("Ada lives in London.", metadata={"source": "/d/ada.txt"})]
-        >>> tool = retriever_tool(Fixed())
-        >>> msg = tool.invoke({"type": "tool_call", "id": "1", "name": tool.name, "args": {"query": "Ada"}})
-        >>> msg.content, msg.artifact[0].metadata["source"]
-        ('[/d/ada.txt] Ada lives in London.', '/d/ada.txt')
-
-    """
-    prompt = PromptTemplate.from_template("[{source}] {page_content}")
-
-    class _Sourced(BaseRetriever):
-        inner: BaseRetriever
-
-        def _get_relevant_documents(self, query: str, *, run_manager: Any) -> list[Document]:
-            return [_with_source(d) for d in self.inner.invoke(query)]
-
-        async def _aget_relevant_documents(self, query: str, *, run_manager: Any) -> list[Document]:
-            return [_with_source(d) for d in await self.inner.ainvoke(query)]
-
-    return create_retriever_tool(
-        _Sourced(inner=retriever),
-        name,
-        description,
-        document_prompt=prompt,
-        response_format="content_and_artifact",
-    )
-
-
-def _with_source(doc: Document) -> Document:
-    if "source" in doc.metadata:
-        return doc
-    return Document(doc.page_content, metadata={**doc.metadata, "source": "unknown"}, id=doc.id)
 
 
 def rag_agent(llm: BaseChatModel, retriever: BaseRetriever, *, extra_tools: list[BaseTool] | None = None) -> Any:
@@ -108,6 +28,7 @@ def rag_agent(llm: BaseChatModel, retriever: BaseRetriever, *, extra_tools: list
     ``HFToolkit(...).get_tools()``) are offered too.
 
     Example:
+        >>> from langchain_core.documents import Document
         >>> from langchain_core.language_models import FakeMessagesListChatModel
         >>> from langchain_core.messages import AIMessage
         >>> class Fixed(BaseRetriever):

@@ -4,7 +4,7 @@ Both are :func:`agents.tool_agent.create_hf_agent` with a chosen set of tools an
 prompt that tells the model which tool fits which request.
 
 Example:
-    >>> from agents import create_task_router_agent
+    >>> from hf_tools.agents import create_task_router_agent
     >>> from hf_tools.testing import LoopbackServer
     >>> from hf_tools.testing.chat import chat_reply
     >>> with LoopbackServer() as server:
@@ -25,8 +25,9 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from agents.tool_agent import create_hf_agent
 from hf_tools.tasks import TASKS
+
+from .tool_agent import create_hf_agent
 
 __all__ = [
     "MULTIMODAL_PROMPT",

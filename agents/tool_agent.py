@@ -9,7 +9,7 @@
 * ``max_steps`` caps the model calls of one run (``ModelCallLimitMiddleware``).
 
 Example:
-    >>> from agents import create_hf_agent
+    >>> from hf_tools.agents import create_hf_agent
     >>> from hf_tools.testing import LoopbackServer
     >>> with LoopbackServer() as server:
     ...     agent = create_hf_agent(base_url=server.base_url, tasks=["summarization"], max_steps=3)

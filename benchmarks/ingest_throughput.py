@@ -31,8 +31,8 @@ def main() -> int:
     import chromadb
 
     from hf_tools import HFInferenceEmbeddings, chroma_store, ingest_files
-    from hf_tools.ingest import chunk_file
-    from hf_tools.loaders import iter_files, load_file
+    from hf_tools.rag.ingest import chunk_file
+    from hf_tools.rag.loaders import iter_files, load_file
 
     data = texts()
     work = Path(tempfile.mkdtemp(prefix="hf-ingest-bench-"))

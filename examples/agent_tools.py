@@ -6,7 +6,8 @@ that asks for three tools at once and then answers; drop ``base_url`` and set ``
 use real models.
 """
 
-from agents import create_task_router_agent
+from hf_tools.agents import create_task_router_agent
+
 from hf_tools.testing import LoopbackServer
 from hf_tools.testing.chat import chat_reply
 

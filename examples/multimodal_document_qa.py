@@ -1,7 +1,7 @@
 """Scanned page → document question answering (and what happens when a path escapes the folder)."""
 
-from agents.multimodal import document_qa
 from hf_tools.media import MediaPathError
+from hf_tools.media.workflows import document_qa
 from hf_tools.testing import LoopbackServer
 from hf_tools.testing.answers import png_bytes
 

@@ -6,7 +6,7 @@ the real Inference API instead.
 
 from pathlib import Path
 
-from agents.multimodal import prompt_to_findings
+from hf_tools.media.workflows import prompt_to_findings
 from hf_tools.testing import LoopbackServer
 
 with LoopbackServer() as server:

@@ -5,7 +5,7 @@ Local paths are read only inside the allowed folders (default: the working direc
 
 import asyncio
 
-from agents.multimodal import image_to_speech
+from hf_tools.media.workflows import image_to_speech
 from hf_tools.testing import LoopbackServer
 from hf_tools.testing.answers import png_bytes
 

@@ -1,6 +1,6 @@
 """Speech → transcript → summary → speech, on a recording made with the stdlib ``wave`` module."""
 
-from agents.multimodal import speech_summary
+from hf_tools.media.workflows import speech_summary
 from hf_tools.testing import LoopbackServer
 from hf_tools.testing.answers import wav_bytes
 

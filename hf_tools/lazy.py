@@ -1,12 +1,37 @@
-"""Lazy package exports: a name is imported from its module the first time it is used."""
+"""Lazy package exports: a name is imported from its module the first time it is used.
+
+A package lists its public names once, in its ``__init__.pyi`` stub (``from module import
+name as name`` lines): type checkers read the stub, and :func:`exports_from_stub` reads the
+same lines at run time, so the list cannot drift (the scientific-python ``lazy_loader`` design).
+"""
 
 from __future__ import annotations
 
+import ast
 import importlib
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
-__all__ = ["lazy_exports"]
+__all__ = ["exports_from_stub", "lazy_exports"]
+
+
+def exports_from_stub(init_file: str) -> dict[str, str]:
+    """Public name → defining module, read from the ``.pyi`` stub beside a package's ``__init__.py``.
+
+    Example:
+        >>> import hf_tools
+        >>> exports_from_stub(hf_tools.__file__)["runnable"]
+        'hf_tools.runnables'
+
+    """
+    tree = ast.parse(Path(init_file).with_suffix(".pyi").read_text(encoding="utf-8"))
+    return {
+        alias.asname or alias.name: node.module
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module
+        for alias in node.names
+    }
 
 
 def lazy_exports(

@@ -8,4 +8,5 @@ if [ ! -x "$venv/bin/python" ]; then
   "$py" -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --upgrade pip
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[${extras}]" "$@"
+# the project in editable mode with the asked extras, plus the development tools (dependency group `dev`)
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[${extras}]" --group dev "$@"

@@ -50,17 +50,17 @@ def _embedder_spec(args: argparse.Namespace, stored: str | None = None) -> str:
 def _embedder(spec: str, base_url: str | None) -> Any:
     kind, _, model = spec.partition(":")
     if kind == "local":
-        from hf_tools.local_embeddings import LocalEmbeddings
+        from hf_tools.rag.local_embeddings import LocalEmbeddings
 
         return LocalEmbeddings(model_name=model)
-    from hf_tools.embeddings import HFInferenceEmbeddings
+    from hf_tools.rag.embeddings import HFInferenceEmbeddings
 
     settings: dict[str, Any] = {"base_url": base_url} if base_url else {}
     return HFInferenceEmbeddings(model=model, **settings)
 
 
 def _open_store(args: argparse.Namespace, *, creating: bool) -> Any:
-    from hf_tools.vectorstores import chroma_client, chroma_store
+    from hf_tools.rag.vectorstores import chroma_client, chroma_store
 
     path = None if args.chroma_url else (args.db or os.environ.get("HF_TOOLS_DB") or DEFAULT_DB)
     client = chroma_client(path=path, url=args.chroma_url)
@@ -84,7 +84,7 @@ def _open_store(args: argparse.Namespace, *, creating: bool) -> Any:
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from hf_tools.errors import HFError
-    from hf_tools.ingest import ingest_files
+    from hf_tools.rag.ingest import ingest_files
 
     store = _open_store(args, creating=True)
     try:

@@ -24,13 +24,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from hf_tools.hub.calls import CHAT_TASK, snippet
 from hf_tools.hub.lookup import Sort, fetch_model, list_models
 from hf_tools.hub.results import ModelCard, ModelSummary, ProviderStatus
+from hf_tools.hub.snippets import CHAT_TASK, snippet
+from hf_tools.lazy import lazy_exports
 from hf_tools.settings import HFSettings
 from hf_tools.tasks import TASKS
 
-__all__ = ["ModelCard", "ModelSummary", "ProviderStatus", "find_models", "model_card"]
+# the agent tools run tasks (hf_tools.runnables, which uses the model check here): imported on first use
+_TOOL_EXPORTS = {name: "hf_tools.hub.tools" for name in ("FindModelTool", "HFModelChoiceTool", "model_tools")}
+__all__ = ["ModelCard", "ModelSummary", "ProviderStatus", "find_models", "model_card", *_TOOL_EXPORTS]
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _TOOL_EXPORTS)
 
 
 def _settings(overrides: dict[str, Any]) -> HFSettings:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from hf_tools.errors import HFError, HFModelNotServedError, HFTaskMismatchError
-from hf_tools.hub.calls import call_for
 from hf_tools.hub.results import ModelSummary
+from hf_tools.hub.snippets import call_for
 
 __all__ = ["judge"]
 

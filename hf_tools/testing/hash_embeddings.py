@@ -20,7 +20,7 @@ import re
 from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, ConfigDict, Field
 
-from hf_tools.embeddings import check_texts
+from hf_tools.rag.embeddings import check_texts
 
 __all__ = ["HASH_DIM", "HashEmbeddings", "hash_vector", "hash_vectors"]
 

@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     vectors: str | Embeddings = args.vectors
     if args.vectors == "minilm":
-        from hf_tools.local_embeddings import LocalEmbeddings
+        from hf_tools.rag.local_embeddings import LocalEmbeddings
 
         vectors = LocalEmbeddings()
     server = TEIServer(args.port, delay=args.delay, max_batch=args.max_batch, vectors=vectors).start()

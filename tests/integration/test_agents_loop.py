@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hf_tools.agents import create_hf_agent, create_multimodal_assistant, create_task_router_agent
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
@@ -14,7 +15,6 @@ from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode
 from pydantic import Field
 
-from agents import create_hf_agent, create_multimodal_assistant, create_task_router_agent
 from hf_tools import TASKS, HFToolkit
 from hf_tools.media import ImageArtifact
 from hf_tools.testing import LoopbackServer, Reply

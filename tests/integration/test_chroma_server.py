@@ -18,7 +18,8 @@ import pytest
 from langchain_core.retrievers import BaseRetriever
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
-from hf_tools import ChromaRetriever, chroma_store, ingest_files
+from hf_tools import chroma_store, ingest_files
+from hf_tools.rag import ChromaRetriever
 from hf_tools.testing.hash_embeddings import HashEmbeddings
 
 CORPUS = Path(__file__).parents[2] / "examples" / "corpus"

@@ -1,4 +1,4 @@
-"""The four multimodal workflows of agents.multimodal, sync and async, against the loopback server."""
+"""The four multimodal workflows of hf_tools.media.workflows, sync and async, against the loopback server."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from langchain_core.runnables import RunnableLambda
 
-from agents.multimodal import (
+from hf_tools import HFSettings
+from hf_tools.media import MediaPathError, UnsafeURLError
+from hf_tools.media.workflows import (
     DocumentAnswer,
     Findings,
     SpokenCaption,
@@ -17,8 +19,6 @@ from agents.multimodal import (
     prompt_to_findings,
     speech_summary,
 )
-from hf_tools import HFSettings
-from hf_tools.media import MediaPathError, UnsafeURLError
 from hf_tools.testing import LoopbackServer
 from hf_tools.testing.answers import png_bytes, wav_bytes
 

@@ -12,12 +12,11 @@ from langchain_core.documents import Document
 from langchain_core.language_models import FakeListChatModel
 from langchain_core.retrievers import BaseRetriever
 
-from agents.rag import retriever_tool
 from hf_tools import chroma_store, ingest_files, runnable
-from hf_tools.rag import ChatMemory, document_qa_chain, rag_chain, rag_chatbot
+from hf_tools.rag import ChatMemory, document_qa_chain, rag_chain, rag_chatbot, retriever_tool
+from hf_tools.rag.vectorstores import HFChroma
 from hf_tools.testing import LoopbackServer
 from hf_tools.testing.hash_embeddings import HashEmbeddings
-from hf_tools.vectorstores import HFChroma
 
 CORPUS = Path(__file__).parents[2] / "examples" / "corpus"
 

@@ -12,6 +12,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.tracers.context import collect_runs
 
 import hf_tools
+import hf_tools.errors
 from hf_tools.client import get_client
 from hf_tools.testing import LoopbackServer, Reply
 
@@ -56,7 +57,7 @@ def test_token_never_leaks(hf_server: LoopbackServer, caplog: pytest.LogCaptureF
     model = hf_tools.TASKS["summarization"].default_model
     hf_server.enqueue(model, Reply.error(500, "boom"), Reply.error(401, f"bad token {TOKEN}"))
     with caplog.at_level(logging.DEBUG), collect_runs() as runs:
-        with pytest.raises(hf_tools.HFAuthenticationError) as caught:
+        with pytest.raises(hf_tools.errors.HFAuthenticationError) as caught:
             runnable.invoke("One. Two.", config={"callbacks": [recorder]})
         message = tool.invoke(
             {"type": "tool_call", "id": "1", "name": tool.name, "args": {"text": "One. Two."}},

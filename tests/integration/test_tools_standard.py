@@ -10,6 +10,7 @@ from langchain_tests.integration_tests import ToolsIntegrationTests
 from langchain_tests.unit_tests import ToolsUnitTests
 
 import hf_tools
+import hf_tools.errors
 from hf_tools.testing import LoopbackServer
 
 
@@ -109,5 +110,5 @@ def test_server_failures_still_raise_typed_errors(hf_server: LoopbackServer) -> 
 
     hf_server.enqueue(hf_tools.TASKS["summarization"].default_model, Reply.error(401, "bad token"))
     summarize = hf_tools.tool("summarization", base_url=hf_server.base_url)
-    with pytest.raises(hf_tools.HFAuthenticationError):
+    with pytest.raises(hf_tools.errors.HFAuthenticationError):
         summarize.invoke({"type": "tool_call", "id": "c", "name": summarize.name, "args": {"text": "A. B."}})

@@ -15,6 +15,7 @@ import pytest
 from huggingface_hub import SummarizationOutput
 
 import hf_tools
+import hf_tools.errors
 from hf_tools.client import HFClient
 from hf_tools.errors import HFModelNotFoundError, HFModelNotServedError, HFTaskMismatchError
 from hf_tools.hub import check
@@ -97,7 +98,7 @@ def test_model_no_provider_serves_lists_providers_serving_the_task(hub: Loopback
     assert "no inference provider serves" in str(err)
     assert err.providers_for_task == ("hf-inference",)
     assert BART in str(err) and "hf-inference" in str(err)
-    assert isinstance(err, hf_tools.HFModelNotFoundError)
+    assert isinstance(err, hf_tools.errors.HFModelNotFoundError)
     assert calls == []
 
 
@@ -240,7 +241,7 @@ def test_no_token_skips_the_check_and_fails_at_once(hub: LoopbackHub, monkeypatc
     monkeypatch.delenv("HF_TOKEN", raising=False)
     monkeypatch.setattr(huggingface_hub, "get_token", lambda: None)
     summarize = hf_tools.runnable("summarization", model=LLAMA, hub_endpoint=hub.endpoint)
-    with pytest.raises(hf_tools.HFMissingTokenError):
+    with pytest.raises(hf_tools.errors.HFMissingTokenError):
         summarize.invoke("text")
     assert hub.count() == 0
 

@@ -9,7 +9,7 @@ import pytest
 
 import hf_tools
 from hf_tools.errors import HFError, HFModelNotFoundError
-from hf_tools.hub.calls import example_input, snippet
+from hf_tools.hub.snippets import example_input, snippet
 from hf_tools.testing.hub_server import HubModel, HubProvider, LoopbackHub
 
 

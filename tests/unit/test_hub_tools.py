@@ -6,7 +6,7 @@ import pytest
 from langchain_core.messages import ToolMessage
 
 import hf_tools
-from hf_tools.hub_tools import FindModelTool, HFModelChoiceTool
+from hf_tools.hub.tools import FindModelTool, HFModelChoiceTool
 from hf_tools.settings import HFSettings
 from hf_tools.testing import LoopbackServer
 from hf_tools.testing.hub_server import HubModel, HubProvider, LoopbackHub
@@ -84,5 +84,5 @@ def test_model_tools_and_public_names() -> None:
     tools = hf_tools.model_tools(["summarization"], hub_endpoint="http://127.0.0.1:9")
     assert [t.name for t in tools] == ["find_model", "summarization_with_model"]
     assert all(t.settings.hub_endpoint == "http://127.0.0.1:9" for t in tools)  # type: ignore[attr-defined]
-    for name in ("find_models", "model_card", "ModelSummary", "ModelCard", "HFTaskMismatchError"):
+    for name in ("find_models", "model_card", "ModelSummary", "ModelCard", "model_tools"):
         assert name in hf_tools.__all__ and getattr(hf_tools, name) is not None

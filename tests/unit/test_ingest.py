@@ -10,9 +10,9 @@ import pytest
 
 from hf_tools import chroma_store, ingest_files
 from hf_tools.errors import HFInputError
-from hf_tools.loaders import UnusableFileError, html_to_text, iter_files, load_file
+from hf_tools.rag.loaders import UnusableFileError, html_to_text, iter_files, load_file
+from hf_tools.rag.vectorstores import HFChroma
 from hf_tools.testing.hash_embeddings import HashEmbeddings
-from hf_tools.vectorstores import HFChroma
 
 CORPUS = Path(__file__).parents[2] / "examples" / "corpus"
 

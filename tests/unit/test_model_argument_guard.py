@@ -11,7 +11,7 @@ from langchain_core.messages import ToolMessage
 
 import hf_tools
 from hf_tools.errors import HFInputError
-from hf_tools.hub_tools import HFModelChoiceTool
+from hf_tools.hub.tools import HFModelChoiceTool
 from hf_tools.settings import HFSettings
 from hf_tools.testing import LoopbackServer
 

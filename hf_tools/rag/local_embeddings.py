@@ -14,8 +14,8 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from hf_tools.embeddings import check_texts
 from hf_tools.errors import HFInputError
+from hf_tools.rag.embeddings import check_texts
 
 __all__ = ["DEFAULT_LOCAL_MODEL", "LocalEmbeddings", "local_model_path"]
 

@@ -1,4 +1,4 @@
-r"""Idempotent, resumable ingestion of files and folders into an :class:`~hf_tools.vectorstores.HFChroma`.
+r"""Idempotent, resumable ingestion of files and folders into an :class:`~hf_tools.rag.vectorstores.HFChroma`.
 
 * Each file is split with langchain-text-splitters (Markdown-aware for ``.md``).
 * A chunk's id is a hash of its source and its text (and which repeat of that text in the file
@@ -37,8 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from hf_tools.errors import HFInputError
-from hf_tools.loaders import LoadedFile, UnusableFileError, iter_files, load_file
-from hf_tools.vectorstores import HFChroma
+from hf_tools.rag.loaders import LoadedFile, UnusableFileError, iter_files, load_file
+from hf_tools.rag.vectorstores import HFChroma
 
 __all__ = ["Chunk", "IngestReport", "chunk_file", "ingest_files"]
 
@@ -110,7 +110,7 @@ def chunk_file(loaded: LoadedFile, *, chunk_size: int = 1000, chunk_overlap: int
 
     Example:
         >>> from pathlib import Path
-        >>> from hf_tools.loaders import LoadedFile
+        >>> from hf_tools.rag.loaders import LoadedFile
         >>> f = LoadedFile(Path("/notes.txt"), "text", [("same\n\nsame", {})])
         >>> [c.text for c in chunk_file(f, chunk_size=5, chunk_overlap=0)]
         ['same', 'same']

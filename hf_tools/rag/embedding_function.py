@@ -13,8 +13,8 @@ from typing import Any
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
 from chromadb.utils.embedding_functions import register_embedding_function
 
-from hf_tools.embeddings import HFInferenceEmbeddings
-from hf_tools.local_embeddings import LocalEmbeddings
+from hf_tools.rag.embeddings import HFInferenceEmbeddings
+from hf_tools.rag.local_embeddings import LocalEmbeddings
 
 __all__ = ["HFEmbeddingFunction"]
 

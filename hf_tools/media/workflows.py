@@ -9,7 +9,7 @@ Each is an LCEL chain of :func:`hf_tools.runnable` steps, so ``invoke``, ``ainvo
 async all the way), ``batch`` and ``|`` work on it, and each returns a typed result.
 
 Example:
-    >>> from agents.multimodal import image_to_speech
+    >>> from hf_tools.media.workflows import image_to_speech
     >>> from hf_tools.testing import LoopbackServer
     >>> from hf_tools.testing.answers import png_bytes
     >>> with LoopbackServer() as server:
@@ -111,7 +111,7 @@ def prompt_to_findings(
     Input: a prompt, or ``{"prompt": ..., <text-to-image options>}``.
 
     Example:
-        >>> from agents.multimodal import prompt_to_findings
+        >>> from hf_tools.media.workflows import prompt_to_findings
         >>> from hf_tools.testing import LoopbackServer
         >>> with LoopbackServer() as server:
         ...     found = prompt_to_findings(base_url=server.base_url).invoke("a dog and a ball")
@@ -178,7 +178,7 @@ def document_qa(
     Input: ``{"image": <page>, "question": ..., <document-question-answering options>}``.
 
     Example:
-        >>> from agents.multimodal import document_qa
+        >>> from hf_tools.media.workflows import document_qa
         >>> from hf_tools.testing import LoopbackServer
         >>> from hf_tools.testing.answers import png_bytes
         >>> page = png_bytes(100, 40, (250, 250, 250), page_text="Order 12 ships from Lyon.")
@@ -209,7 +209,7 @@ def speech_summary(
     Input: any audio form or ``{"audio": ...}``.
 
     Example:
-        >>> from agents.multimodal import speech_summary
+        >>> from hf_tools.media.workflows import speech_summary
         >>> from hf_tools.testing import LoopbackServer
         >>> from hf_tools.testing.answers import wav_bytes
         >>> talk = wav_bytes(0.5, text="The launch moved to May. Everyone agreed.")

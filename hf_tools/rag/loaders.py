@@ -4,7 +4,7 @@ A file that cannot be used (binary, empty, unreadable, not a supported kind) rai
 :class:`UnusableFileError` with the reason, so ingestion can report it and go on.
 
 Example:
-    >>> from hf_tools.loaders import html_to_text
+    >>> from hf_tools.rag.loaders import html_to_text
     >>> html_to_text("<html><style>p{}</style><h1>Title</h1><p>One <b>two</b>.</p></html>")
     'Title\nOne two.'
 

@@ -26,10 +26,7 @@ def call_for(task: str, model: str) -> str | None:
     if task in TASKS:
         return f"hf_tools.runnable({json.dumps(TASKS[task].name)}, model={json.dumps(model)})"
     if task == CHAT_TASK:
-        import hf_tools
-
-        if "ChatHFInference" in hf_tools.__all__:
-            return f"hf_tools.ChatHFInference(model={json.dumps(model)})"
+        return f"hf_tools.ChatHFInference(model={json.dumps(model)})"
     return None
 
 

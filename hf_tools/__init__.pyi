@@ -1,0 +1,29 @@
+# The public names of hf_tools: the one list (hf_tools/__init__.py reads it for lazy imports).
+# Error classes beyond these two are in hf_tools.errors; RAG chains in hf_tools.rag; agents in hf_tools.agents.
+from hf_tools.chat_models import ChatHFInference as ChatHFInference
+from hf_tools.errors import HFError as HFError
+from hf_tools.errors import HFInputError as HFInputError
+from hf_tools.hub import ModelCard as ModelCard
+from hf_tools.hub import ModelSummary as ModelSummary
+from hf_tools.hub import find_models as find_models
+from hf_tools.hub import model_card as model_card
+from hf_tools.hub.tools import model_tools as model_tools
+from hf_tools.media import AudioArtifact as AudioArtifact
+from hf_tools.media import Detections as Detections
+from hf_tools.media import ImageArtifact as ImageArtifact
+from hf_tools.media import MediaError as MediaError
+from hf_tools.rag.embedding_function import HFEmbeddingFunction as HFEmbeddingFunction
+from hf_tools.rag.embeddings import HFInferenceEmbeddings as HFInferenceEmbeddings
+from hf_tools.rag.ingest import IngestReport as IngestReport
+from hf_tools.rag.ingest import ingest_files as ingest_files
+from hf_tools.rag.local_embeddings import LocalEmbeddings as LocalEmbeddings
+from hf_tools.rag.vectorstores import HFChroma as HFChroma
+from hf_tools.rag.vectorstores import chroma_store as chroma_store
+from hf_tools.runnables import HFTaskRunnable as HFTaskRunnable
+from hf_tools.runnables import runnable as runnable
+from hf_tools.settings import HFSettings as HFSettings
+from hf_tools.tasks import TASKS as TASKS
+from hf_tools.tasks import TaskSpec as TaskSpec
+from hf_tools.tools import HFTaskTool as HFTaskTool
+from hf_tools.tools import HFToolkit as HFToolkit
+from hf_tools.tools import tool as tool

@@ -1,0 +1,20 @@
+# The public names of hf_tools.rag: the one list (__init__.py reads it for lazy imports).
+from hf_tools.rag.chains import ChatMemory as ChatMemory
+from hf_tools.rag.chains import ExtractiveAnswer as ExtractiveAnswer
+from hf_tools.rag.chains import RAGAnswer as RAGAnswer
+from hf_tools.rag.chains import Source as Source
+from hf_tools.rag.chains import document_qa_chain as document_qa_chain
+from hf_tools.rag.chains import format_docs as format_docs
+from hf_tools.rag.chains import qa_task_answerer as qa_task_answerer
+from hf_tools.rag.chains import rag_chain as rag_chain
+from hf_tools.rag.chains import rag_chatbot as rag_chatbot
+from hf_tools.rag.chains import sentence_answerer as sentence_answerer
+from hf_tools.rag.embedding_function import HFEmbeddingFunction as HFEmbeddingFunction
+from hf_tools.rag.embeddings import HFInferenceEmbeddings as HFInferenceEmbeddings
+from hf_tools.rag.ingest import IngestReport as IngestReport
+from hf_tools.rag.ingest import ingest_files as ingest_files
+from hf_tools.rag.local_embeddings import LocalEmbeddings as LocalEmbeddings
+from hf_tools.rag.retriever_tool import retriever_tool as retriever_tool
+from hf_tools.rag.vectorstores import ChromaRetriever as ChromaRetriever
+from hf_tools.rag.vectorstores import HFChroma as HFChroma
+from hf_tools.rag.vectorstores import chroma_store as chroma_store
