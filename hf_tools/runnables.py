@@ -26,6 +26,11 @@ class HFTaskRunnable(RunnableSerializable[Any, Any]):
     ``settings.max_concurrency`` requests in flight unless the config says otherwise.
     Streaming tasks (text-generation) stream tokens from ``stream``/``astream``.
 
+    On the Hugging Face router the first call plans the call from the Hub (see
+    :mod:`hf_tools.routing.plan`): with no model, the first served default candidate
+    (:attr:`resolved_model`); the providers to fail over along; text-generation through chat
+    and the image question tasks through ``vision_model`` when nobody serves them directly.
+
     Example:
         >>> from hf_tools import runnable
         >>> from hf_tools.testing import LoopbackServer

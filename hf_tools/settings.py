@@ -38,6 +38,11 @@ class HFSettings(BaseModel):
     At most ``max_retries`` retries happen and all attempts together stop at ``deadline``
     seconds.
 
+    ``provider`` is a name, ``"auto"``/None, or an ordered list: a routed call that gets a 429,
+    5xx, 503, timeout or dropped connection moves at once to the next provider serving the model
+    (see :mod:`hf_tools.failover`); failovers are not counted as retries, the deadline covers
+    them. ``vision_model`` answers the image question tasks nobody serves (None: off).
+
     Example:
         >>> from hf_tools import HFSettings
         >>> s = HFSettings(token="hf_secret", timeout=10)
