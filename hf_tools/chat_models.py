@@ -43,6 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 from hf_tools.batching import BoundedBatchMixin
 from hf_tools.client import HFClient, get_client
 from hf_tools.errors import HFError, HFInputError, HFResponseError
+from hf_tools.failover import Route
 from hf_tools.settings import HFSettings
 
 __all__ = ["DEFAULT_CHAT_MODEL", "ChatHFInference"]
@@ -98,7 +99,11 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         alias="api_key",
         description="Hugging Face token; defaults to HF_TOKEN, then the stored login.",
     )
-    provider: str | None = Field(default=None, description="Inference provider; None means 'auto'.")
+    provider: str | list[str] | tuple[str, ...] | None = Field(
+        default=None,
+        description="Inference provider: a name, 'auto' (None: the router's own choice; model suffixes such as"
+        " ':fastest', ':cheapest', ':preferred' or ':<provider>' pass through) or an ordered list to fail over along.",
+    )
     base_url: str | None = Field(
         default=None, description="OpenAI-compatible endpoint (TGI, vLLM, Inference Endpoint); may hold '{model}'."
     )
@@ -231,7 +236,29 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
     def _provider_name(self) -> str:
         if self.base_url or self.model.startswith(("http://", "https://")):
             return "endpoint"
+        if isinstance(self.provider, (list, tuple)):
+            return self.provider[0]
         return self.provider or "auto"
+
+    def _route(self, model: str) -> Route | None:
+        """The providers to fail over along (a routed call with a provider list), else None."""
+        settings = self.settings
+        names = settings.provider_names
+        if names is None or settings.endpoint_for(model) is not None:
+            return None
+        if ":" in model.split("/")[-1]:
+            raise HFInputError(
+                f"model {model!r} has a ':' suffix, which picks the provider on the router; it works with"
+                " provider='auto' only (drop provider=... or the suffix)"
+            )
+        if len(names) == 1:
+            return Route(names, model)
+        from hf_tools.routing import chat_providers
+
+        return Route(chat_providers(model, settings), model)
+
+    def _answered_by(self, route: Route | None) -> str:
+        return route.answered or self._provider_name() if route is not None else self._provider_name()
 
     # -- calls -----------------------------------------------------------------------------
     def _generate(
@@ -242,9 +269,10 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         **kwargs: Any,
     ) -> ChatResult:
         model, wire, body = self._request(messages, stop, kwargs, stream=False)
-        output = self.client.call("chat_completion", model, messages=wire, extra_body=body)
+        route = self._route(model)
+        output = self.client.call("chat_completion", model, messages=wire, extra_body=body, route=route)
         with _reading_answer(model):
-            return self._result(output)
+            return self._result(output, self._answered_by(route))
 
     async def _agenerate(
         self,
@@ -254,9 +282,10 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         **kwargs: Any,
     ) -> ChatResult:
         model, wire, body = self._request(messages, stop, kwargs, stream=False)
-        output = await self.client.acall("chat_completion", model, messages=wire, extra_body=body)
+        route = self._route(model)
+        output = await self.client.acall("chat_completion", model, messages=wire, extra_body=body, route=route)
         with _reading_answer(model):
-            return self._result(output)
+            return self._result(output, self._answered_by(route))
 
     def _stream(
         self,
@@ -266,8 +295,9 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         model, wire, body = self._request(messages, stop, kwargs, stream=True)
-        state = _StreamState(self._provider_name())
-        for raw in self.client.stream("chat_completion", model, messages=wire, extra_body=body):
+        route = self._route(model)
+        state = _StreamState(self._provider_name(), route)
+        for raw in self.client.stream("chat_completion", model, messages=wire, extra_body=body, route=route):
             with _reading_answer(model):
                 chunk = state.convert(raw)
             if chunk is None:
@@ -284,8 +314,10 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         model, wire, body = self._request(messages, stop, kwargs, stream=True)
-        state = _StreamState(self._provider_name())
-        async for raw in self.client.astream("chat_completion", model, messages=wire, extra_body=body):
+        route = self._route(model)
+        state = _StreamState(self._provider_name(), route)
+        chunks = self.client.astream("chat_completion", model, messages=wire, extra_body=body, route=route)
+        async for raw in chunks:
             with _reading_answer(model):
                 chunk = state.convert(raw)
             if chunk is None:
@@ -294,14 +326,14 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
                 await run_manager.on_llm_new_token(str(chunk.message.content), chunk=chunk)
             yield chunk
 
-    def _result(self, output: Any) -> ChatResult:
+    def _result(self, output: Any, provider: str) -> ChatResult:
         choices = list(_get(output, "choices") or [])
         usage = _usage(_get(output, "usage"))
         metadata = {
             "model_name": _get(output, "model"),
             "system_fingerprint": _get(output, "system_fingerprint"),
             "id": _get(output, "id"),
-            "provider": self._provider_name(),
+            "provider": provider,
             "model_provider": "huggingface",
         }
         generations = []
@@ -569,8 +601,9 @@ def _tool_choice(choice: str | bool | Mapping[str, Any], names: list[str]) -> st
 class _StreamState:
     """Turns ``chat.completion.chunk`` events into LangChain chunks (tool-call ids, metadata)."""
 
-    def __init__(self, provider: str) -> None:
+    def __init__(self, provider: str, route: Route | None = None) -> None:
         self.provider = provider
+        self.route = route
         self.started: set[int] = set()
 
     def convert(self, raw: Any) -> ChatGenerationChunk | None:
@@ -596,7 +629,7 @@ class _StreamState:
                 finish_reason=finish_reason,
                 model_name=_get(raw, "model"),
                 system_fingerprint=_get(raw, "system_fingerprint"),
-                provider=self.provider,
+                provider=(self.route.answered if self.route is not None else None) or self.provider,
             )
             generation_info = {"finish_reason": finish_reason}
         message = AIMessageChunk(

@@ -20,7 +20,6 @@ One :class:`HFClient` serves every Runnable, Tool and embedder built from the sa
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import logging
 import weakref
@@ -30,6 +29,8 @@ from typing import Any, TypeVar
 
 from hf_tools import retry
 from hf_tools.errors import HFDeadlineExceededError, HFError, HFMissingTokenError, HFResponseError, map_error
+from hf_tools.exact_media import ASYNC_CALLS, SYNC_CALLS
+from hf_tools.failover import Route
 from hf_tools.lru import LRUCache
 from hf_tools.retry import retry_delay
 from hf_tools.settings import HFSettings
@@ -71,6 +72,9 @@ class HFClient:
         self.settings = settings
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[Any, asyncio.Semaphore]]
         self._async = weakref.WeakKeyDictionary()
+        # Per event loop, one AsyncInferenceClient per provider a route names (sharing the loop's semaphore).
+        self._async_routed: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Any]]
+        self._async_routed = weakref.WeakKeyDictionary()
         self._sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
         # When this client is garbage collected, close its async pools on their loops.
         weakref.finalize(self, _close_async_resources, self._async, self._sessions).atexit = False
@@ -101,41 +105,80 @@ class HFClient:
     def _target(self, model: str | None, task: str | None = None) -> str | None:
         return self.endpoint(model, task) or model
 
-    def _sync_client(self, token: str | None, deadline: _Deadline) -> Any:
+    def _provider(self, route: Route | None) -> str | None:
+        """The provider argument of the hub client: the route's, else the setting's first one."""
+        if self.settings.base_url:
+            return None
+        if route is not None and route.provider is not None:
+            return route.provider
+        names = self.settings.provider_names
+        return names[0] if names else None
+
+    def _sync_client(self, token: str | None, deadline: _Deadline, route: Route | None = None) -> Any:
         from huggingface_hub import InferenceClient
 
         return InferenceClient(
-            provider=None if self.settings.base_url else self.settings.provider,  # type: ignore[arg-type]
+            provider=self._provider(route),  # type: ignore[arg-type]
             token=token,
             timeout=deadline.request_timeout(self.settings.timeout),
         )
 
-    def _async_client(self, token: str | None) -> tuple[Any, asyncio.Semaphore]:
+    def _async_client(self, token: str | None, route: Route | None = None) -> tuple[Any, asyncio.Semaphore]:
         loop = asyncio.get_running_loop()
         entry = self._async.get(loop)
         if entry is None:
             from huggingface_hub import AsyncInferenceClient
 
             client = AsyncInferenceClient(
-                provider=None if self.settings.base_url else self.settings.provider,  # type: ignore[arg-type]
+                provider=self._provider(None),  # type: ignore[arg-type]
                 token=token,
                 timeout=self.settings.timeout,
             )
             entry = (client, asyncio.Semaphore(self.settings.max_concurrency))
             self._async[loop] = entry
-        return entry
+        provider = self._provider(route)
+        if provider is None or provider == self._provider(None):
+            return entry
+        clients = self._async_routed.setdefault(loop, {})
+        routed = clients.get(provider)
+        if routed is None:
+            from huggingface_hub import AsyncInferenceClient
+
+            routed = clients[provider] = AsyncInferenceClient(
+                provider=provider,  # type: ignore[arg-type]
+                token=token,
+                timeout=self.settings.timeout,
+            )
+        return routed, entry[1]
 
     # -- retry loop ----------------------------------------------------------------------
     def _next_delay(
-        self, exc: Exception, attempt: int, deadline: _Deadline, model: str | None, token: str | None
-    ) -> float:
-        """Seconds to wait before the next attempt; raises the mapped error when there is none.
+        self,
+        exc: Exception,
+        attempt: int,
+        deadline: _Deadline,
+        model: str | None,
+        token: str | None,
+        route: Route | None = None,
+    ) -> float | None:
+        """Seconds to wait before the next attempt (None: a failover, no wait, no retry counted).
 
-        An exception :func:`~hf_tools.errors.map_error` does not know is re-raised unchanged.
+        Raises the mapped error when there is no next attempt. An exception
+        :func:`~hf_tools.errors.map_error` does not know is re-raised unchanged.
         """
         if isinstance(exc, HFError):
             raise exc
         error = map_error(exc, model=model, token=token)
+        if route is not None and route.fail_over(error):
+            left = deadline.remaining()
+            if left is not None and left <= 0:
+                raise HFDeadlineExceededError(
+                    f"deadline of {self.settings.deadline}s exceeded after trying {', '.join(route.tried)};"
+                    f" last error: {error}",
+                    model=error.model,
+                    status_code=error.status_code,
+                ) from error
+            return None
         delay = retry_delay(error, attempt, self.settings)
         if delay is None:
             raise error from exc
@@ -149,66 +192,121 @@ class HFClient:
         logger.warning("hf_tools: retry %d in %.2fs after: %s", attempt + 1, delay, error)
         return delay
 
-    def _retry(self, model: str | None, token: str | None, attempt_once: Callable[[_Deadline], T]) -> T:
-        deadline = _Deadline(self.settings.deadline)
-        for attempt in itertools.count():
-            try:
-                return attempt_once(deadline)
-            except Exception as exc:  # noqa: BLE001 - _next_delay maps it or re-raises it
-                delay = self._next_delay(exc, attempt, deadline, model, token)
-            retry.sleep(delay)
-        raise AssertionError("unreachable")  # pragma: no cover - itertools.count() never ends
-
-    async def _aretry(
-        self, model: str | None, token: str | None, attempt_once: Callable[[_Deadline], Awaitable[T]]
+    def _retry(
+        self, model: str | None, token: str | None, attempt_once: Callable[[_Deadline], T], route: Route | None = None
     ) -> T:
         deadline = _Deadline(self.settings.deadline)
-        for attempt in itertools.count():
+        attempt = 0
+        while True:
             try:
-                return await attempt_once(deadline)
+                result = attempt_once(deadline)
             except Exception as exc:  # noqa: BLE001 - _next_delay maps it or re-raises it
-                delay = self._next_delay(exc, attempt, deadline, model, token)
-            await retry.asleep(delay)
-        raise AssertionError("unreachable")  # pragma: no cover - itertools.count() never ends
+                delay = self._next_delay(exc, attempt, deadline, model, token, route)
+            else:
+                if route is not None:
+                    route.succeeded()
+                return result
+            if delay is not None:  # None: failed over to the next provider, at once
+                attempt += 1
+                retry.sleep(delay)
+
+    async def _aretry(
+        self,
+        model: str | None,
+        token: str | None,
+        attempt_once: Callable[[_Deadline], Awaitable[T]],
+        route: Route | None = None,
+    ) -> T:
+        deadline = _Deadline(self.settings.deadline)
+        attempt = 0
+        while True:
+            try:
+                result = await attempt_once(deadline)
+            except Exception as exc:  # noqa: BLE001 - _next_delay maps it or re-raises it
+                delay = self._next_delay(exc, attempt, deadline, model, token, route)
+            else:
+                if route is not None:
+                    route.succeeded()
+                return result
+            if delay is not None:
+                attempt += 1
+                await retry.asleep(delay)
 
     # -- calls ---------------------------------------------------------------------------
-    def call(self, method: str, model: str | None, /, *args: Any, task: str | None = None, **kwargs: Any) -> Any:
-        """Call ``InferenceClient.<method>(*args, model=..., **kwargs)`` with retries."""
+    def call(
+        self,
+        method: str,
+        model: str | None,
+        /,
+        *args: Any,
+        task: str | None = None,
+        route: Route | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Call ``InferenceClient.<method>(*args, model=..., **kwargs)`` with retries.
+
+        ``route`` (routed calls only) names the providers to fail over along; it records the one
+        that answered. ``text_to_image``/``image_to_image`` return the provider's image bytes.
+        """
         token = self._token(model)
         target = self._target(model, task)
+        raw = SYNC_CALLS.get(method)
 
         def once(deadline: _Deadline) -> Any:
-            client = self._sync_client(token, deadline)
+            client = self._sync_client(token, deadline, route)
             try:
+                if raw is not None:
+                    return raw(client, *args, model=target, **kwargs)
                 return getattr(client, method)(*args, model=target, **kwargs)
             finally:
                 client.close()
 
-        return self._retry(model, token, once)
+        return self._retry(model, token, once, route)
 
-    async def acall(self, method: str, model: str | None, /, *args: Any, task: str | None = None, **kwargs: Any) -> Any:
-        """Await ``AsyncInferenceClient.<method>(...)`` with retries and the concurrency cap."""
+    async def acall(
+        self,
+        method: str,
+        model: str | None,
+        /,
+        *args: Any,
+        task: str | None = None,
+        route: Route | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Await ``AsyncInferenceClient.<method>(...)`` with retries, failover and the concurrency cap."""
         token = self._token(model)
         target = self._target(model, task)
-        client, limit = self._async_client(token)
+        raw = ASYNC_CALLS.get(method)
 
         async def once(deadline: _Deadline) -> Any:
+            client, limit = self._async_client(token, route)
             async with limit:
-                coro = getattr(client, method)(*args, model=target, **kwargs)
+                coro = (
+                    raw(client, *args, model=target, **kwargs)
+                    if raw
+                    else getattr(client, method)(*args, model=target, **kwargs)
+                )
                 left = deadline.remaining()
                 return await (coro if left is None else asyncio.wait_for(coro, max(left, 0.001)))
 
-        return await self._aretry(model, token, once)
+        return await self._aretry(model, token, once, route)
 
     def stream(
-        self, method: str, model: str | None, /, *args: Any, task: str | None = None, **kwargs: Any
+        self,
+        method: str,
+        model: str | None,
+        /,
+        *args: Any,
+        task: str | None = None,
+        route: Route | None = None,
+        **kwargs: Any,
     ) -> Iterator[Any]:
-        """Stream ``method(..., stream=True)``; retries apply only before the first chunk."""
+        """Stream ``method(..., stream=True)``; retries and failover apply only before the first chunk."""
         token = self._token(model)
         target = self._target(model, task)
 
         def open_stream(deadline: _Deadline) -> tuple[Any, Iterator[Any], Any]:
-            client = self._sync_client(token, deadline)
+            client = self._sync_client(token, deadline, route)
             try:
                 chunks = iter(getattr(client, method)(*args, model=target, stream=True, **kwargs))
                 return client, chunks, next(chunks, _END)
@@ -216,7 +314,7 @@ class HFClient:
                 client.close()
                 raise
 
-        client, chunks, first = self._retry(model, token, open_stream)
+        client, chunks, first = self._retry(model, token, open_stream, route)
         try:
             if first is not _END:
                 yield first
@@ -227,20 +325,27 @@ class HFClient:
             client.close()
 
     async def astream(
-        self, method: str, model: str | None, /, *args: Any, task: str | None = None, **kwargs: Any
+        self,
+        method: str,
+        model: str | None,
+        /,
+        *args: Any,
+        task: str | None = None,
+        route: Route | None = None,
+        **kwargs: Any,
     ) -> AsyncIterator[Any]:
-        """Async :meth:`stream`: retries only before the first chunk."""
+        """Async :meth:`stream`: retries and failover only before the first chunk."""
         token = self._token(model)
         target = self._target(model, task)
-        client, _ = self._async_client(token)
 
         async def open_stream(deadline: _Deadline) -> tuple[AsyncIterator[Any], Any]:
+            client, _ = self._async_client(token, route)
             chunks = (await getattr(client, method)(*args, model=target, stream=True, **kwargs)).__aiter__()
             return chunks, await anext(chunks, _END)
 
         chunks: AsyncIterator[Any]
         first: Any
-        chunks, first = await self._aretry(model, token, open_stream)
+        chunks, first = await self._aretry(model, token, open_stream, route)
         try:
             if first is not _END:
                 yield first

@@ -57,6 +57,14 @@ def monotonic() -> float:
     return time.monotonic()
 
 
+def is_retryable(error: HFError) -> bool:
+    """Whether ``error`` is worth another attempt (on this provider after a wait, or on the next one).
+
+    The error class's own ``is_retryable`` attribute is the one truth (LangChain's retry reads it too).
+    """
+    return bool(error.is_retryable)
+
+
 def backoff(attempt: int, settings: HFSettings) -> float:
     """Full-jitter exponential backoff for the ``attempt``-th retry (0-based)."""
     ceiling = min(settings.backoff_max, settings.backoff_base * (2**attempt))

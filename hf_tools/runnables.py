@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model
 
 from hf_tools.batching import BoundedBatchMixin
 from hf_tools.client import HFClient, get_client
+from hf_tools.routing import CallPlan, aplan_call, arun_plan, astream_plan, plan_call, run_plan, stream_plan
 from hf_tools.settings import HFSettings
 from hf_tools.tasks import TASKS, TaskSpec
 
@@ -24,6 +25,11 @@ class HFTaskRunnable(BoundedBatchMixin[Any, Any], RunnableSerializable[Any, Any]
     and ``abatch`` run on ``AsyncInferenceClient``; ``batch`` and ``abatch`` keep at most
     ``settings.max_concurrency`` requests in flight unless the config says otherwise.
     Streaming tasks (text-generation) stream tokens from ``stream``/``astream``.
+
+    On the Hugging Face router the first call plans the call from the Hub (see
+    :mod:`hf_tools.routing.plan`): with no model, the first served default candidate
+    (:attr:`resolved_model`); the providers to fail over along; text-generation through chat
+    and the image question tasks through ``vision_model`` when nobody serves them directly.
 
     Example:
         >>> from hf_tools import runnable
@@ -48,8 +54,24 @@ class HFTaskRunnable(BoundedBatchMixin[Any, Any], RunnableSerializable[Any, Any]
 
     @property
     def target_model(self) -> str:
-        """The model this Runnable calls: the given one or the task's default."""
+        """The model given, or the task's documented default (see :attr:`resolved_model`)."""
         return self.model or self.spec.default_model
+
+    @property
+    def resolved_model(self) -> str:
+        """The model that answers calls: with no model given and the Hugging Face router as the
+        target, the first default candidate a provider serves (read from the Hub once per
+        ``model_check_ttl``); the vision model for a vision task whose model nobody serves.
+
+        Raises:
+            HFModelNotServedError: nothing serves the task's model (or the task).
+
+        """
+        return self.plan().model
+
+    def plan(self) -> CallPlan:
+        """How the next call is made: model, providers in failover order, through chat or not."""
+        return plan_call(self.spec, self.model, self.settings)
 
     @property
     def client(self) -> HFClient:
@@ -77,36 +99,23 @@ class HFTaskRunnable(BoundedBatchMixin[Any, Any], RunnableSerializable[Any, Any]
         return create_model(name, __base__=root)  # type: ignore[no-any-return]
 
     # -- the calls ---------------------------------------------------------------------
-    def _check_model(self) -> None:
-        """Refuse a Hub model that cannot serve the task (cached; see :mod:`hf_tools.hub.check`)."""
-        if self.settings.check_model and self.settings.base_url is None:
-            from hf_tools.hub.check import check_model
-
-            check_model(self.spec.name, self.target_model, self.settings)
-
-    async def _acheck_model(self) -> None:
-        if self.settings.check_model and self.settings.base_url is None:
-            from hf_tools.hub.check import acheck_model
-
-            await acheck_model(self.spec.name, self.target_model, self.settings)
-
+    # Before the first call the plan refuses a Hub model that cannot serve the task and picks the
+    # served default, providers and chat fallback (cached; see hf_tools.routing.plan).
     def run(self, value: Any) -> Any:
-        """Validate ``value`` and call the task once, without LangChain callbacks."""
+        """Validate ``value`` and call the task once (failing over along the providers)."""
         spec = self.spec
         data = spec.coerce_input(value)
-        self._check_model()
+        plan = plan_call(spec, self.model, self.settings)
         call = spec.prepare(data, self.settings)
-        raw = self.client.call(spec.method, self.target_model, task=spec.name, **call.kwargs)
-        return call.finish(raw)
+        return call.finish(run_plan(self.client, spec, plan, call.kwargs))
 
     async def arun(self, value: Any) -> Any:
         """Async :meth:`run` on ``AsyncInferenceClient``."""
         spec = self.spec
         data = spec.coerce_input(value)
-        await self._acheck_model()
+        plan = await aplan_call(spec, self.model, self.settings)
         call = await spec.aprepare(data, self.settings)
-        raw = await self.client.acall(spec.method, self.target_model, task=spec.name, **call.kwargs)
-        return call.finish(raw)
+        return call.finish(await arun_plan(self.client, spec, plan, call.kwargs))
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         return self._call_with_config(self.run, input, config, run_type="llm" if self.spec.streams else None)
@@ -123,16 +132,15 @@ class HFTaskRunnable(BoundedBatchMixin[Any, Any], RunnableSerializable[Any, Any]
         value = _last(inputs)
         spec = self.spec
         data = spec.coerce_input(value)
-        self._check_model()
-        yield from self.client.stream(spec.method, self.target_model, task=spec.name, **spec.call_kwargs(data))
+        plan = plan_call(spec, self.model, self.settings)
+        yield from stream_plan(self.client, spec, plan, spec.call_kwargs(data))
 
     async def _astream_chunks(self, inputs: AsyncIterator[Any]) -> AsyncIterator[Any]:
         value = [item async for item in inputs][-1]
         spec = self.spec
         data = spec.coerce_input(value)
-        await self._acheck_model()
-        chunks = self.client.astream(spec.method, self.target_model, task=spec.name, **spec.call_kwargs(data))
-        async for chunk in chunks:
+        plan = await aplan_call(spec, self.model, self.settings)
+        async for chunk in astream_plan(self.client, spec, plan, spec.call_kwargs(data)):
             yield chunk
 
     def stream(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[Any]:

@@ -14,6 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, fi
 from hf_tools.model_ids import check_model_id
 
 ROUTER_PROVIDER_DEFAULT = "auto"
+# A vision-language chat model that answers image-to-text, visual and document question answering
+# when no Inference Provider serves the task's own model (see ``HFSettings.vision_model``).
+DEFAULT_VISION_MODEL = "Qwen/Qwen2.5-VL-7B-Instruct"
+# Settings whose None is a value (``vision_model=None`` turns the fallback off), not "keep the default".
+_NONE_IS_A_VALUE = frozenset({"vision_model"})
 
 
 class HFSettings(BaseModel):
@@ -33,6 +38,11 @@ class HFSettings(BaseModel):
     At most ``max_retries`` retries happen and all attempts together stop at ``deadline``
     seconds.
 
+    ``provider`` is a name, ``"auto"``/None, or an ordered list: a routed call that gets a 429,
+    5xx, 503, timeout or dropped connection moves at once to the next provider serving the model
+    (see :mod:`hf_tools.failover`); failovers are not counted as retries, the deadline covers
+    them. ``vision_model`` answers the image question tasks nobody serves (None: off).
+
     Example:
         >>> from hf_tools import HFSettings
         >>> s = HFSettings(token="hf_secret", timeout=10)
@@ -51,8 +61,10 @@ class HFSettings(BaseModel):
         default=None,
         description="Hugging Face token. Falls back to HF_TOKEN, then to the stored login.",
     )
-    provider: str | None = Field(
-        default=None, description="Inference provider (e.g. 'hf-inference'); None means 'auto'."
+    provider: str | tuple[str, ...] | None = Field(
+        default=None,
+        description="Inference provider: a name (e.g. 'hf-inference'), 'auto' (None) or an ordered list to fail"
+        " over along (429, 5xx, 503 loading, timeouts and dropped connections move the call to the next one).",
     )
     base_url: str | None = Field(
         default=None,
@@ -95,6 +107,32 @@ class HFSettings(BaseModel):
         " None means HF_ENDPOINT, else https://huggingface.co.",
     )
     hub_timeout: float = Field(default=10.0, gt=0, description="Seconds for one Hub look-up.")
+    vision_model: str | None = Field(
+        default=DEFAULT_VISION_MODEL,
+        description="Vision-language chat model that answers image-to-text, visual and document question answering"
+        " when no Inference Provider serves the task's model (router only); None turns this off.",
+    )
+
+    @field_validator("provider", mode="before")
+    @classmethod
+    def _check_provider(cls, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            names = tuple(str(v) for v in value)
+            if not names:
+                raise ValueError("provider list is empty; pass None (or 'auto') to let the Hub choose")
+            if "auto" in names:
+                raise ValueError("'auto' cannot be part of a provider list")
+            if len(set(names)) != len(names):
+                raise ValueError(f"provider list has repeats: {list(names)}")
+            return names[0] if len(names) == 1 else names
+        return value
+
+    @property
+    def provider_names(self) -> tuple[str, ...] | None:
+        """The pinned providers in order, or None for ``"auto"``."""
+        if self.provider in (None, ROUTER_PROVIDER_DEFAULT):
+            return None
+        return (self.provider,) if isinstance(self.provider, str) else self.provider
 
     @field_validator("base_url", "hub_endpoint")
     @classmethod
@@ -140,7 +178,7 @@ class HFSettings(BaseModel):
         """A copy with the non-None ``overrides`` applied (validated like the constructor)."""
         values = self.model_dump()
         values["token"] = self.token
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        values.update({k: v for k, v in overrides.items() if v is not None or k in _NONE_IS_A_VALUE})
         return HFSettings(**values)
 
 

@@ -1,7 +1,9 @@
 """Model Hub sub-commands of ``hf-tools``:
 
 * ``hf-tools models TASK [--search Q] [--provider P] [--limit N] [--sort S] [--json]`` — the
-  models inference providers serve for a task, as a table (or JSON);
+  models inference providers serve for a task, as a table (or JSON); each provider is marked
+  ``(live)``, ``(staging)`` or ``(error)``, with the task it serves the model for when that is
+  not the model's pipeline tag (``together:conversational``);
 * ``hf-tools model MODEL_ID [--json]`` — one model's card: task, providers and status, the
   task's input and output, and a snippet that calls it.
 
@@ -26,7 +28,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
 
 def _row(model: ModelSummary) -> tuple[str, ...]:
     providers = ", ".join(
-        p.provider + ("" if p.task == model.task else f":{p.task}") + ("" if p.live else f" ({p.status})")
+        p.provider + ("" if p.task == model.task else f":{p.task}") + f" ({p.status})"
         for p in model.providers
     )
     return (

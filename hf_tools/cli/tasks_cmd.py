@@ -1,6 +1,8 @@
 """Task sub-commands of ``hf-tools``:
 
-* ``hf-tools tasks`` — list the registered tasks and their default models;
+* ``hf-tools tasks [--offline]`` — the registered tasks, their default model candidates and,
+  when a token is set and the Hub answers, the model a call with no model resolves to and the
+  providers serving it (in failover order), or why nothing is served;
 * ``hf-tools run TASK INPUT [--model M] [--base-url URL]`` — run one task, JSON out; INPUT
   is a plain value or a JSON object of the task's arguments;
 * ``hf-tools serve [--port P] [--delay S]`` — the loopback Inference API server;
@@ -33,9 +35,54 @@ def _dump(output: Any) -> Any:
 def _cmd_tasks(args: argparse.Namespace) -> int:
     from hf_tools.tasks import TASKS
 
+    live = not args.offline and _hub_answers()
     for name, spec in TASKS.items():
         print(f"{name:28} {spec.default_model:55} {spec.description}")
+        if len(spec.defaults) > 1:
+            print(f"{'':28} candidates: {', '.join(spec.defaults[1:])}")
+        if live:
+            print(f"{'':28} {_served(spec)}")
+    if not live and not args.offline:
+        print("\n(set HF_TOKEN and reach the Hub to see which candidate resolves and who serves it)", file=sys.stderr)
     return 0
+
+
+def _hub_answers() -> bool:
+    """Whether a token is set and the Hub answers a model look-up (the resolved column needs both)."""
+    from hf_tools.errors import HFError
+    from hf_tools.hub.lookup import fetch_model
+    from hf_tools.settings import HFSettings
+    from hf_tools.tasks import TASKS
+
+    settings = HFSettings(hub_timeout=5)
+    if settings.resolved_token() is None:
+        return False
+    try:
+        fetch_model(TASKS["summarization"].default_model, settings)
+    except HFError:
+        return False
+    return True
+
+
+def _served(spec: Any) -> str:
+    """``-> model via p1, p2`` for the model a call with no model resolves to, or why none is."""
+    import logging
+
+    from hf_tools.errors import HFError
+    from hf_tools.routing import plan_call
+    from hf_tools.settings import HFSettings
+
+    logger = logging.getLogger("hf_tools")
+    level = logger.level
+    logger.setLevel(logging.ERROR)  # the line says what the log would; no noise
+    try:
+        plan = plan_call(spec, None, HFSettings(hub_timeout=5))
+    except HFError as exc:
+        return f"-> not served: {exc}"
+    finally:
+        logger.setLevel(level)
+    via = " (through chat)" if plan.via_chat else ""
+    return f"-> {plan.model}{via} via {', '.join(p or 'auto' for p in plan.providers)}"
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -89,7 +136,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     """Add the task sub-commands (tasks, run, serve, demo) to the ``hf-tools`` parser."""
-    sub.add_parser("tasks", help="list the registered tasks").set_defaults(func=_cmd_tasks)
+    tasks = sub.add_parser("tasks", help="list the tasks, their default candidates and (Hub) who serves them")
+    tasks.add_argument("--offline", action="store_true", help="do not ask the Hub which candidate resolves")
+    tasks.set_defaults(func=_cmd_tasks)
     run = sub.add_parser("run", help="run one task and print its typed output as JSON")
     run.add_argument("task", help="task name, e.g. text-classification")
     run.add_argument("input", help="plain input text, or a JSON object of the task's arguments")

@@ -23,7 +23,7 @@ from hf_tools.hub.verdict import judge
 from hf_tools.lru import LRUCache
 from hf_tools.settings import HFSettings
 
-__all__ = ["MAX_CACHED_MODELS", "acheck_model", "check_model", "clear_cache"]
+__all__ = ["MAX_CACHED_MODELS", "acheck_model", "check_model", "clear_cache", "hub_summary"]
 
 logger = logging.getLogger("hf_tools")
 
@@ -35,7 +35,7 @@ _clock: Callable[[], float] = time.monotonic
 # The most models (and verdicts, and look-up locks) kept: an agent may name any Hub model.
 MAX_CACHED_MODELS = 1024
 
-_VerdictKey = tuple[str, str, str | None, str | None]
+_VerdictKey = tuple[str, str, str | tuple[str, ...] | None, str | None]
 _ModelKey = tuple[str | None, str]
 # (expires, the error to raise or None): what the check concluded for (task, model, provider, hub).
 _VERDICTS: LRUCache[_VerdictKey, tuple[float, HFError | None]] = LRUCache(MAX_CACHED_MODELS)
@@ -142,6 +142,21 @@ def _model(key: _ModelKey, settings: HFSettings, now: float) -> tuple[float, Mod
     entry = (now + ttl, known)
     _MODELS[key] = entry
     return entry
+
+
+def hub_summary(model: str, settings: HFSettings) -> ModelSummary | None:
+    """The Hub's summary of ``model`` (providers, tasks, status), cached like the check; None if the Hub is down.
+
+    Raises:
+        HFModelNotFoundError: the Hub has no such model (or the token cannot see it).
+
+    """
+    key = (settings.hub_endpoint, model)
+    with _lock_for(key):
+        _, known = _model(key, settings, _clock())
+    if isinstance(known, HFError):
+        raise _fresh(known)
+    return known
 
 
 def _alternatives(task: str, settings: HFSettings) -> list[ModelSummary]:

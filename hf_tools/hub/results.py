@@ -57,9 +57,10 @@ class ModelSummary(BaseModel):
     )
     providers: tuple[ProviderStatus, ...] = Field(default=(), description="Inference providers serving the model.")
 
-    def serves(self, task: str, provider: str | None = None) -> bool:
-        """Whether a provider (``provider``, or any) serves the model for ``task``."""
-        return any(p.task == task and provider in (None, "auto", p.provider) for p in self.providers)
+    def serves(self, task: str, provider: str | tuple[str, ...] | None = None) -> bool:
+        """Whether a provider (``provider``, one of a list of them, or any) serves the model for ``task``."""
+        wanted = (provider,) if isinstance(provider, str) else provider
+        return any(p.task == task and (wanted in (None, ("auto",)) or p.provider in wanted) for p in self.providers)
 
     @property
     def served_tasks(self) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ __all__ = ["judge"]
 def judge(
     task: str,
     summary: ModelSummary,
-    provider: str | None = None,
+    provider: str | tuple[str, ...] | None = None,
     alternatives: Callable[[], list[ModelSummary]] | None = None,
 ) -> HFError | None:
     """None if a provider serves ``summary``'s model for ``task``, else the error to raise.
@@ -45,7 +45,7 @@ def judge(
     if summary.providers:  # the task is served, but not by the pinned provider
         others = tuple(dict.fromkeys(p.provider for p in summary.providers if p.task == task))
         return HFModelNotServedError(
-            f"provider {wanted!r} does not serve model {model!r} for task {task!r}; it is served by"
+            f"{_pinned(wanted)} model {model!r} for task {task!r}; it is served by"
             f" {_quoted(others)}: pass provider={others[0]!r} (or provider='auto').",
             task=task,
             model=model,
@@ -74,6 +74,13 @@ def judge(
         model=model,
         providers_for_task=providers,
     )
+
+
+def _pinned(wanted: str | tuple[str, ...] | None) -> str:
+    if isinstance(wanted, tuple) and len(wanted) > 1:
+        return f"none of the providers {_quoted(wanted)} serves"
+    name = wanted[0] if isinstance(wanted, tuple) else wanted
+    return f"provider {name!r} does not serve"
 
 
 def _quoted(names: tuple[str, ...]) -> str:

@@ -20,7 +20,43 @@ from pydantic import Field, model_validator
 
 from hf_tools.errors import HFInputError
 
-__all__ = ["DEFAULT_COLLECTION", "ChromaRetriever", "HFChroma", "chroma_client", "chroma_store"]
+__all__ = [
+    "DEFAULT_COLLECTION",
+    "EMBEDDING_MODEL_KEY",
+    "ChromaRetriever",
+    "EmbeddingModelMismatchError",
+    "HFChroma",
+    "chroma_client",
+    "chroma_store",
+]
+
+EMBEDDING_MODEL_KEY = "hf_tools:embedding_model"
+"""Collection metadata key holding the embedding model that filled the collection."""
+
+
+class EmbeddingModelMismatchError(HFInputError):
+    """A collection filled by one embedding model was opened with another (its vectors would mix spaces).
+
+    Attributes:
+        stored: the model recorded in the collection's metadata.
+        given: the model of the embedder it was opened with.
+
+    """
+
+    def __init__(self, message: str, *, stored: str, given: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.stored = stored
+        self.given = given
+
+
+def embedding_model_of(embedding: Any) -> str | None:
+    """The model id (or endpoint URL) of an hf_tools embedder, or None for other embedders."""
+    for attribute in ("model", "model_name"):
+        value = getattr(embedding, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
 
 DEFAULT_COLLECTION = "hf_tools"
 
@@ -194,7 +230,11 @@ def chroma_store(
         collection: the collection name.
         client: an existing chromadb client (instead of ``path``/``url``).
         distance: ``cosine`` (default), ``l2`` or ``ip``, for a new collection.
-        metadata: metadata of a new collection (e.g. which embedder fills it).
+        metadata: metadata of a new collection. The embedder's model (an hf_tools embedder's
+            ``model``/``model_name``) is recorded under ``"hf_tools:embedding_model"``.
+
+    Raises:
+        EmbeddingModelMismatchError: the collection was filled by another embedding model.
 
     Without ``path``, ``url`` or ``client`` the store lives in memory.
 
@@ -207,10 +247,34 @@ def chroma_store(
     if distance not in ("cosine", "l2", "ip"):
         raise HFInputError(f"distance must be cosine, l2 or ip, not {distance!r}")
     chroma = client if client is not None else chroma_client(path, url)
-    return HFChroma(
+    model = embedding_model_of(embedding)
+    if model is not None:
+        metadata = {**(metadata or {}), EMBEDDING_MODEL_KEY: model}
+    store = HFChroma(
         collection_name=collection,
         embedding_function=embedding,
         client=chroma,
         collection_metadata=metadata,
         collection_configuration={"hnsw": {"space": distance}},  # type: ignore[arg-type,typeddict-item]
     )
+    if model is not None:
+        _check_embedding_model(store, collection, model)
+    return store
+
+
+def _check_embedding_model(store: HFChroma, collection: str, model: str) -> None:
+    """Refuse a collection another embedding model filled; record the model in one that has none."""
+    chroma_collection = store._collection
+    existing = dict(chroma_collection.metadata or {})
+    stored = existing.get(EMBEDDING_MODEL_KEY)
+    if stored is None:
+        if chroma_collection.count() == 0:  # a filled collection without the key: its model is unknown
+            chroma_collection.modify(metadata={**existing, EMBEDDING_MODEL_KEY: model})
+        return
+    if stored != model:
+        raise EmbeddingModelMismatchError(
+            f"collection {collection!r} holds vectors of the embedding model {stored!r}; opening it with"
+            f" {model!r} would mix two vector spaces. Open it with the same model, or use another collection.",
+            stored=str(stored),
+            given=model,
+        )

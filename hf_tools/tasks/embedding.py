@@ -101,7 +101,7 @@ def register_embedding_tasks(registry: TaskRegistry) -> None:
             input_model=FeatureExtractionInput,
             output_type=list[float],
             method="feature_extraction",
-            default_model=DEFAULT_EMBEDDING_MODEL,
+            defaults=(DEFAULT_EMBEDDING_MODEL,),
             render=_render,
             normalize=lambda raw: pool(raw, 1)[0],
             example={"text": "Chroma stores embeddings for semantic search."},

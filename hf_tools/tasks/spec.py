@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from hf_tools.errors import HFInputError, HFResponseError
 from hf_tools.prepared_call import CallHook, PreparedCall
+from hf_tools.tasks.via_chat import ChatFallback
 
 __all__ = ["CallHook", "PreparedCall", "TaskInput", "TaskSpec"]
 
@@ -36,11 +37,15 @@ class TaskSpec:
             the ``InferenceClient`` method, and the first field takes a plain input value.
         output_type: the type the task returns (huggingface_hub's typed outputs).
         method: the ``InferenceClient``/``AsyncInferenceClient`` method to call.
-        default_model: the model used when none is given.
+        defaults: the default model candidates, best first; the first is the documented
+            default. With no model given, a routed call takes the first one an Inference
+            Provider serves (see :mod:`hf_tools.routing`); with ``base_url`` the first one.
         render: turns an output into short text for an LLM.
         normalize: folds server quirks into ``output_type`` (e.g. a TEI flat list).
         streams: whether the method supports ``stream=True``.
         example: a valid input, as tool arguments (used by docs, the demo and tests).
+        via_chat: how the task is answered through a chat model when no provider serves
+            it directly (text-generation; image-to-text, visual and document QA), or None.
         hook: optional per-call work with the caller's settings (see :class:`CallHook`);
             without one, the validated fields are the call's keyword arguments.
 
@@ -59,12 +64,22 @@ class TaskSpec:
     input_model: type[TaskInput]
     output_type: Any
     method: str
-    default_model: str
+    defaults: tuple[str, ...]
     render: Callable[[Any], str]
     normalize: Callable[[Any], Any] = field(default=_identity)
     streams: bool = False
     example: dict[str, Any] = field(default_factory=dict)
     hook: CallHook | None = None
+    via_chat: ChatFallback | None = None
+
+    def __post_init__(self) -> None:
+        if not self.defaults:
+            raise ValueError(f"task {self.name!r} declares no default model")
+
+    @property
+    def default_model(self) -> str:
+        """The documented default model (the first candidate)."""
+        return self.defaults[0]
 
     @property
     def tool_name(self) -> str:

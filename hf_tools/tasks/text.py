@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 from hf_tools.tasks.registry import TaskRegistry
 from hf_tools.tasks.render import as_list, labels, pairs, text_of
 from hf_tools.tasks.spec import TaskInput, TaskSpec
+from hf_tools.tasks.via_chat import TEXT_GENERATION
 
 Truncation = Literal["do_not_truncate", "longest_first", "only_first", "only_second"]
 GENERATE_PARAMETERS = "Extra generation options (max_new_tokens, num_beams, ...)."
@@ -141,11 +142,12 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             input_model=TextGenerationInput,
             output_type=str,
             method="text_generation",
-            default_model="Qwen/Qwen2.5-7B-Instruct",
+            defaults=("Qwen/Qwen2.5-7B-Instruct", "meta-llama/Llama-3.1-8B-Instruct", "openai/gpt-oss-20b"),
             render=str,
             normalize=_generated_text,
             streams=True,
             example={"prompt": "Once upon a time", "max_new_tokens": 6},
+            via_chat=TEXT_GENERATION,
         )
     )
     registry.register(
@@ -155,7 +157,10 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             input_model=TextClassificationInput,
             output_type=list[TextClassificationOutputElement],
             method="text_classification",
-            default_model="distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+            defaults=(
+                "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+                "cardiffnlp/twitter-roberta-base-sentiment-latest",
+            ),
             render=labels,
             normalize=as_list,
             example={"text": "I love how simple this library is."},
@@ -168,7 +173,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             input_model=ZeroShotClassificationInput,
             output_type=list[ZeroShotClassificationOutputElement],
             method="zero_shot_classification",
-            default_model="facebook/bart-large-mnli",
+            defaults=("facebook/bart-large-mnli", "MoritzLaurer/deberta-v3-large-zeroshot-v2.0"),
             render=labels,
             normalize=as_list,
             example={
@@ -184,7 +189,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             input_model=QuestionAnsweringInput,
             output_type=list[QuestionAnsweringOutputElement],
             method="question_answering",
-            default_model="deepset/roberta-base-squad2",
+            defaults=("deepset/roberta-base-squad2", "distilbert/distilbert-base-cased-distilled-squad"),
             render=lambda out: "; ".join(f"{a.answer!r} (score {a.score:.2f})" for a in out) or "no answer",
             normalize=as_list,
             example={"question": "Where does Ada live?", "context": "Ada lives in London."},
@@ -197,7 +202,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             input_model=SummarizationInput,
             output_type=SummarizationOutput,
             method="summarization",
-            default_model="facebook/bart-large-cnn",
+            defaults=("facebook/bart-large-cnn", "sshleifer/distilbart-cnn-12-6"),
             render=text_of("summary_text"),
             example={"text": "LangChain composes runnables. hf_tools turns Inference API tasks into them."},
         )
@@ -209,7 +214,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             input_model=TranslationInput,
             output_type=TranslationOutput,
             method="translation",
-            default_model="Helsinki-NLP/opus-mt-en-fr",
+            defaults=("Helsinki-NLP/opus-mt-en-fr", "google-t5/t5-base"),
             render=text_of("translation_text"),
             example={"text": "Good morning", "src_lang": "en", "tgt_lang": "fr"},
         )
@@ -221,7 +226,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             input_model=TokenClassificationInput,
             output_type=list[TokenClassificationOutputElement],
             method="token_classification",
-            default_model="dslim/bert-base-NER",
+            defaults=("dslim/bert-base-NER", "dbmdz/bert-large-cased-finetuned-conll03-english"),
             render=lambda out: ", ".join(f"{e.word} ({e.entity_group or e.entity})" for e in out) or "no entities",
             normalize=as_list,
             example={"text": "Yesterday Ada met Alan in Paris."},
@@ -234,7 +239,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             input_model=FillMaskInput,
             output_type=list[FillMaskOutputElement],
             method="fill_mask",
-            default_model="google-bert/bert-base-uncased",
+            defaults=("google-bert/bert-base-uncased", "distilbert/distilbert-base-uncased"),
             render=lambda out: ", ".join(f"{p.token_str} ({p.score:.2f})" for p in out),
             normalize=as_list,
             example={"text": "The capital of France is [MASK]."},
@@ -247,7 +252,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             input_model=SentenceSimilarityInput,
             output_type=list[float],
             method="sentence_similarity",
-            default_model="sentence-transformers/all-MiniLM-L6-v2",
+            defaults=("sentence-transformers/all-MiniLM-L6-v2", "sentence-transformers/all-mpnet-base-v2"),
             render=lambda out: ", ".join(f"{s:.3f}" for s in out),
             normalize=lambda raw: [float(s) for s in raw],
             example={"sentence": "a cat sat on the mat", "other_sentences": ["a cat sat", "stock markets fell"]},
@@ -260,7 +265,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             input_model=TableQuestionAnsweringInput,
             output_type=TableQuestionAnsweringOutputElement,
             method="table_question_answering",
-            default_model="google/tapas-base-finetuned-wtq",
+            defaults=("google/tapas-base-finetuned-wtq", "google/tapas-large-finetuned-wtq"),
             render=pairs("answer", "aggregator"),
             example={
                 "table": {"city": ["Paris", "Rome"], "country": ["France", "Italy"]},

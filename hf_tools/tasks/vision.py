@@ -21,6 +21,7 @@ from hf_tools.media.source import ImageInput
 from hf_tools.tasks.registry import TaskRegistry
 from hf_tools.tasks.render import as_list, labels, text_of
 from hf_tools.tasks.spec import TaskInput, TaskSpec
+from hf_tools.tasks.via_chat import vision
 
 IMAGE = "The image: a file path (inside the allowed folders), an http(s) URL, a data URI or base64."
 EXAMPLE_IMAGE = (
@@ -127,7 +128,9 @@ def _generated(output: ImageArtifact) -> str:
 
 
 def _answers(out: list[Any]) -> str:
-    return "; ".join(f"{a.answer!r} (score {a.score:.2f})" for a in out) or "no answer"
+    return "; ".join(f"{a.answer!r}" + (f" (score {a.score:.2f})" if a.score is not None else "") for a in out) or (
+        "no answer"
+    )
 
 
 def _segments(out: list[Segment]) -> str:
@@ -137,7 +140,15 @@ def _segments(out: list[Segment]) -> str:
 
 
 def _image_artifact(raw: Any) -> ImageArtifact:
-    return ImageArtifact.from_bytes(bytes(raw)) if isinstance(raw, (bytes, bytearray)) else ImageArtifact.from_pil(raw)
+    """The generated image; bytes that are not an image the server sent are a response error."""
+    if not isinstance(raw, (bytes, bytearray)):
+        return ImageArtifact.from_pil(raw)
+    from PIL import Image
+
+    try:
+        return ImageArtifact.from_bytes(bytes(raw))
+    except (OSError, Image.DecompressionBombError) as exc:  # UnidentifiedImageError is an OSError
+        raise ValueError(f"the answer is not an image ({len(raw)} bytes): {exc}") from exc
 
 
 IMAGE_IN = MediaHook(inputs={"image": "image"})
@@ -152,7 +163,12 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             input_model=TextToImageInput,
             output_type=ImageArtifact,
             method="text_to_image",
-            default_model="stabilityai/stable-diffusion-xl-base-1.0",
+            defaults=(
+                "black-forest-labs/FLUX.1-schnell",
+                "stabilityai/stable-diffusion-3-medium-diffusers",
+                "black-forest-labs/FLUX.1-dev",
+                "stabilityai/stable-diffusion-xl-base-1.0",
+            ),
             render=_generated,
             normalize=_image_artifact,
             example={"prompt": "a cat and a dog in a green garden", "width": 128, "height": 96},
@@ -166,7 +182,7 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             input_model=ImageToImageInput,
             output_type=ImageArtifact,
             method="image_to_image",
-            default_model="timbrooks/instruct-pix2pix",
+            defaults=("black-forest-labs/FLUX.1-Kontext-dev", "timbrooks/instruct-pix2pix"),
             render=_generated,
             normalize=_image_artifact,
             example={"image": EXAMPLE_IMAGE, "prompt": "make it look like night"},
@@ -180,7 +196,7 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             input_model=ObjectDetectionInput,
             output_type=Detections,
             method="object_detection",
-            default_model="facebook/detr-resnet-50",
+            defaults=("facebook/detr-resnet-50", "hustvl/yolos-tiny"),
             render=lambda out: out.describe(),
             normalize=lambda raw: [ObjectDetectionOutputElement.parse_obj_as_instance(dict(o)) for o in raw],
             example={"image": EXAMPLE_IMAGE, "threshold": 0.5},
@@ -194,7 +210,7 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             input_model=ImageClassificationInput,
             output_type=list[ImageClassificationOutputElement],
             method="image_classification",
-            default_model="google/vit-base-patch16-224",
+            defaults=("google/vit-base-patch16-224", "microsoft/resnet-50"),
             render=labels,
             normalize=as_list,
             example={"image": EXAMPLE_IMAGE, "top_k": 3},
@@ -208,7 +224,7 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             input_model=ZeroShotImageClassificationInput,
             output_type=list[ZeroShotImageClassificationOutputElement],
             method="zero_shot_image_classification",
-            default_model="openai/clip-vit-large-patch14",
+            defaults=("openai/clip-vit-large-patch14", "openai/clip-vit-base-patch32"),
             render=labels,
             normalize=as_list,
             example={"image": EXAMPLE_IMAGE, "candidate_labels": ["a cat", "a car", "a tree"]},
@@ -222,7 +238,7 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             input_model=ImageSegmentationInput,
             output_type=list[Segment],
             method="image_segmentation",
-            default_model="nvidia/segformer-b0-finetuned-ade-512-512",
+            defaults=("nvidia/segformer-b0-finetuned-ade-512-512", "facebook/mask2former-swin-large-coco-panoptic"),
             render=_segments,
             normalize=segments,
             example={"image": EXAMPLE_IMAGE},
@@ -236,10 +252,11 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             input_model=ImageToTextInput,
             output_type=ImageToTextOutput,
             method="image_to_text",
-            default_model="Salesforce/blip-image-captioning-large",
+            defaults=("Salesforce/blip-image-captioning-large",),
             render=text_of("generated_text"),
             example={"image": EXAMPLE_IMAGE},
             hook=IMAGE_IN,
+            via_chat=vision("image-to-text"),
         )
     )
     registry.register(
@@ -249,11 +266,12 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             input_model=VisualQuestionAnsweringInput,
             output_type=list[VisualQuestionAnsweringOutputElement],
             method="visual_question_answering",
-            default_model="dandelin/vilt-b32-finetuned-vqa",
+            defaults=("dandelin/vilt-b32-finetuned-vqa",),
             render=_answers,
             normalize=as_list,
             example={"image": EXAMPLE_IMAGE, "question": "What color is the picture?"},
             hook=IMAGE_IN,
+            via_chat=vision("visual-question-answering"),
         )
     )
     registry.register(
@@ -263,10 +281,11 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             input_model=DocumentQuestionAnsweringInput,
             output_type=list[DocumentQuestionAnsweringOutputElement],
             method="document_question_answering",
-            default_model="impira/layoutlm-document-qa",
+            defaults=("impira/layoutlm-document-qa",),
             render=_answers,
             normalize=as_list,
             example={"image": EXAMPLE_PAGE, "question": "What is the total due?"},
             hook=IMAGE_IN,
+            via_chat=vision("document-question-answering"),
         )
     )

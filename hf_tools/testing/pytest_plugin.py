@@ -1,5 +1,6 @@
-"""pytest fixtures: ``hf_server`` (a running :class:`LoopbackServer`), ``hf_settings`` and
-``hub`` (a running :class:`~hf_tools.testing.hub_server.LoopbackHub`). The model check's cache
+"""pytest fixtures: ``hf_server`` (a running :class:`LoopbackServer`), ``hf_settings``,
+``hub`` (a running :class:`~hf_tools.testing.hub_server.LoopbackHub`) and ``hf_router`` (the
+router's ``/<provider>/...`` routes and a Hub, with huggingface_hub pointed at them). The model check's cache
 is emptied around every test, so no test sees another's Hub answers.
 
 Enable with ``pytest_plugins = ["hf_tools.testing.pytest_plugin"]`` in a ``conftest.py``.
@@ -13,6 +14,7 @@ import pytest
 
 from hf_tools.settings import HFSettings
 from hf_tools.testing.hub_server import LoopbackHub
+from hf_tools.testing.router import LoopbackRouter, routed
 from hf_tools.testing.server import LoopbackServer
 
 
@@ -36,10 +38,23 @@ def hub() -> Iterator[LoopbackHub]:
         yield server
 
 
+@pytest.fixture
+def hf_router() -> Iterator[LoopbackRouter]:
+    """A loopback Hugging Face router (``/<provider>/...``) and Hub (``hf_router.hub``, with
+    today's-router-like mappings), with huggingface_hub's router base and ``HF_ENDPOINT`` pointed
+    at them for the test (see :func:`hf_tools.testing.router.routed`).
+    """
+    with routed() as (router, _):
+        yield router
+
+
 @pytest.fixture(autouse=True)
 def _fresh_model_check_cache() -> Iterator[None]:
+    from hf_tools import routing
     from hf_tools.hub import check
 
     check.clear_cache()
+    routing.clear_cache()
     yield
     check.clear_cache()
+    routing.clear_cache()

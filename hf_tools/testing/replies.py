@@ -89,6 +89,8 @@ class RecordedRequest:
     body: Any
     authorized: bool
     headers: dict[str, str]
+    provider: str | None = None
+    """The router provider (``/<provider>/...``) in router mode, else None."""
 
 
 Handler = Callable[["LoopbackServer", RecordedRequest], "Reply | Iterator[bytes]"]

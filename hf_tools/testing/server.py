@@ -53,7 +53,8 @@ class LoopbackServer(LoopbackService):
 
     def __init__(self, port: int = 0, *, delay: float = 0.0, models: dict[str, str] | None = None) -> None:
         self.delay = delay
-        self.models: dict[str, str] = {spec.default_model: name for name, spec in TASKS.items()}
+        self.models: dict[str, str] = {m: name for name, spec in TASKS.items() for m in spec.defaults[1:]}
+        self.models.update({spec.default_model: name for name, spec in TASKS.items()})
         self.models.update({m: TASKS[t].name for m, t in (models or {}).items()})
         self.requests: list[RecordedRequest] = []
         self.in_flight = 0
@@ -106,6 +107,25 @@ class LoopbackServer(LoopbackService):
         with self._lock:
             self.requests.append(request)
 
+    # -- hooks for router mode (see hf_tools.testing.router) ----------------------------------
+    def split_provider(self, path: str) -> tuple[str | None, str]:
+        """(the provider of a ``/<provider>/...`` path, the path the server answers); plain: (None, path)."""
+        return None, path
+
+    def provider_reply(self, provider: str | None) -> Reply | None:
+        """A scripted fault for every request to ``provider`` (router mode), if any."""
+        return None
+
+    def provider_answer(self, provider: str, request: RecordedRequest) -> Reply | Iterator[bytes] | None:
+        """A provider's own answer (router mode); None: answer as hf-inference does."""
+        return None
+
+    def get(self, path: str) -> Reply:
+        """Answer a GET (``/health``; router mode adds media files and fal-ai's queue)."""
+        if path == "/health":
+            return Reply.ok({"status": "ok", "models": self.models})
+        return Reply.error(404, f"no route {path}")
+
 
 def _split_path(path: str) -> tuple[str | None, str | None]:
     path = path.split("?", 1)[0]
@@ -146,11 +166,7 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             return
 
         def do_GET(self) -> None:
-            self._send(
-                Reply.ok({"status": "ok", "models": server.models})
-                if self.path == "/health"
-                else Reply.error(404, f"no route {self.path}")
-            )
+            self._send(server.get(self.path))
 
         def do_POST(self) -> None:
             server.in_flight_changed(+1)
@@ -171,24 +187,33 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                     return
             else:
                 body = {"inputs": raw}
-            model, task = _split_path(self.path)
+            provider, path = server.split_provider(self.path)
+            model, task = _split_path(path)
             task = task or (server.models.get(model) if model else None)
             request = RecordedRequest(
                 method="POST",
-                path=self.path,
+                path=path,
                 model=model,
                 task=task,
                 body=body,
                 authorized=bool(self.headers.get("Authorization")),
                 headers={k: v for k, v in self.headers.items() if k.lower() != "authorization"},
+                provider=provider,
             )
             server.record(request)
             if server.delay:
                 time.sleep(server.delay)
+            fault = server.provider_reply(provider)
+            if fault is not None and self._fault(fault):
+                return
             for suffix, handler in server._routes.items():
-                if self.path.split("?", 1)[0].endswith(suffix):
+                if path.split("?", 1)[0].endswith(suffix):
                     self._answer(handler(server, request))
                     return
+            if provider is not None and provider != "hf-inference":
+                answer = server.provider_answer(provider, request)
+                self._answer(answer if answer is not None else Reply.error(404, f"no {provider} route {path}"))
+                return
             reply = server.next_reply(model)
             if reply is not None and reply.delay:
                 time.sleep(reply.delay)
@@ -211,6 +236,19 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                 self._send_stream(_sse_tokens(answer, reply))
                 return
             self._send(Reply.ok(answer))
+
+        def _fault(self, reply: Reply) -> bool:
+            """Send a scripted fault; False if the reply only delays the normal answer."""
+            if reply.delay:
+                time.sleep(reply.delay)
+            if reply.drop:
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return True
+            if reply.status != 200 or reply.body is not None or reply.raw is not None:
+                self._send(reply)
+                return True
+            return False
 
         def _answer(self, result: Reply | Iterator[bytes]) -> None:
             if isinstance(result, Reply):

@@ -33,7 +33,7 @@ def test_find_models_and_the_check_use_hf_endpoint(hub: LoopbackHub, tmp_path: P
         import json, hf_tools
         found = [m.id for m in hf_tools.find_models("summarization")]
         try:
-            hf_tools.runnable("text-generation", model="meta-llama/Llama-3.1-8B-Instruct", token="hf_x").invoke("hi")
+            hf_tools.runnable("summarization", model="meta-llama/Llama-3.1-8B-Instruct", token="hf_x").invoke("hi")
         except hf_tools.errors.HFTaskMismatchError as exc:
             print(json.dumps({"found": found, "served": list(exc.served_tasks)}))
         """,

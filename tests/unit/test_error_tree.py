@@ -12,6 +12,7 @@ import pytest
 
 import hf_tools.errors
 import hf_tools.media.errors
+import hf_tools.rag.vectorstores
 import hf_tools.tasks.registry
 from hf_tools.errors import (
     HFConnectionError,
@@ -39,6 +40,8 @@ SAMPLE_KWARGS: dict[str, Any] = {
     "providers_for_task": ("hf-inference", "together"),
     "retry_after": 2.5,
     "estimated_time": 7.0,
+    "stored": "sentence-transformers/all-MiniLM-L6-v2",
+    "given": "BAAI/bge-small-en-v1.5",
 }
 
 RETRYABLE = {

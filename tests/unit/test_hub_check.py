@@ -33,13 +33,18 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str | None]]:
     """Record inference calls instead of sending them to the router."""
     made: list[tuple[str, str | None]] = []
 
+    def answer(method: str) -> Any:
+        if method == "chat_completion":
+            return {"choices": [{"message": {"role": "assistant", "content": "ok"}}]}
+        return "ok" if method == "text_generation" else SummarizationOutput(summary_text="ok")
+
     def call(self: HFClient, method: str, model: str | None, /, *args: Any, **kwargs: Any) -> Any:
         made.append((method, model))
-        return "ok" if method == "text_generation" else SummarizationOutput(summary_text="ok")
+        return answer(method)
 
     async def acall(self: HFClient, method: str, model: str | None, /, *args: Any, **kwargs: Any) -> Any:
         made.append((method, model))
-        return "ok" if method == "text_generation" else SummarizationOutput(summary_text="ok")
+        return answer(method)
 
     monkeypatch.setattr(HFClient, "call", call)
     monkeypatch.setattr(HFClient, "acall", acall)
@@ -50,12 +55,20 @@ def _runnable(task: str, model: str, hub: LoopbackHub, **kw: Any) -> hf_tools.HF
     return hf_tools.runnable(task, model=model, token=TOKEN, hub_endpoint=hub.endpoint, max_retries=0, **kw)
 
 
-def test_chat_model_for_text_generation_is_refused_with_the_call_to_use(hub: LoopbackHub, calls: list[Any]) -> None:
+def test_chat_model_for_text_generation_is_answered_through_chat(hub: LoopbackHub, calls: list[Any]) -> None:
     generate = _runnable("text-generation", LLAMA, hub)
+    assert generate.invoke("Once upon a time") == "ok"
+    assert calls == [("chat_completion", LLAMA)]  # no provider serves raw text-generation: chat instead
+    assert generate.plan().providers == ("novita",)  # nebius: not in the installed huggingface_hub
+    assert hub.count(LLAMA) == 1
+
+
+def test_chat_model_for_another_task_is_refused_with_the_call_to_use(hub: LoopbackHub, calls: list[Any]) -> None:
+    summarize = _runnable("summarization", LLAMA, hub)
     with pytest.raises(HFTaskMismatchError) as info:
-        generate.invoke("Once upon a time")
+        summarize.invoke("Once upon a time")
     err = info.value
-    assert err.task == "text-generation"
+    assert err.task == "summarization"
     assert err.served_tasks == ("conversational",)
     assert "conversational" in str(err) and LLAMA in str(err)
     assert err.suggestion == f'hf_tools.ChatHFInference(model="{LLAMA}")'
@@ -141,7 +154,7 @@ def test_one_hub_request_per_model_per_ttl(hub: LoopbackHub, calls: list[Any], m
 
 
 def test_cached_mismatch_is_raised_again_without_a_hub_request(hub: LoopbackHub) -> None:
-    generate = _runnable("text-generation", LLAMA, hub)
+    generate = _runnable("summarization", LLAMA, hub)
     for _ in range(3):
         with pytest.raises(HFTaskMismatchError):
             generate.invoke("hi")
@@ -157,7 +170,7 @@ def test_concurrent_first_calls_make_one_hub_request(hub: LoopbackHub, calls: li
 
 async def test_async_paths_check_too(hub: LoopbackHub, calls: list[Any]) -> None:
     with pytest.raises(HFTaskMismatchError):
-        await _runnable("text-generation", LLAMA, hub).ainvoke("hi")
+        await _runnable("summarization", LLAMA, hub).ainvoke("hi")
     summarize = _runnable("summarization", BART, hub)
     await asyncio.gather(*(summarize.ainvoke("text") for _ in range(8)))
     assert hub.count(BART) == 1
@@ -166,12 +179,12 @@ async def test_async_paths_check_too(hub: LoopbackHub, calls: list[Any]) -> None
 
 def test_streams_are_checked(hub: LoopbackHub) -> None:
     with pytest.raises(HFTaskMismatchError):
-        list(_runnable("text-generation", LLAMA, hub).stream("hi"))
+        list(_runnable("text-generation", BART, hub).stream("hi"))
 
 
 async def test_async_streams_are_checked(hub: LoopbackHub) -> None:
     with pytest.raises(HFTaskMismatchError):
-        async for _ in _runnable("text-generation", LLAMA, hub).astream("hi"):
+        async for _ in _runnable("text-generation", BART, hub).astream("hi"):
             pass
 
 
@@ -234,7 +247,7 @@ def test_no_token_skips_the_check_and_fails_at_once(hub: LoopbackHub, monkeypatc
 
 
 def test_token_never_shows(hub: LoopbackHub, caplog: pytest.LogCaptureFixture) -> None:
-    generate = _runnable("text-generation", LLAMA, hub)
+    generate = _runnable("summarization", LLAMA, hub)
     with caplog.at_level(logging.DEBUG), pytest.raises(HFTaskMismatchError) as info:
         generate.invoke("hi")
     for text in (str(info.value), repr(info.value), repr(generate), caplog.text, str(info.value.__dict__)):
@@ -242,10 +255,10 @@ def test_token_never_shows(hub: LoopbackHub, caplog: pytest.LogCaptureFixture) -
 
 
 def test_task_tool_is_checked(hub: LoopbackHub) -> None:
-    generate = hf_tools.tool("text-generation", model=LLAMA, token=TOKEN, hub_endpoint=hub.endpoint)
+    generate = hf_tools.tool("summarization", model=LLAMA, token=TOKEN, hub_endpoint=hub.endpoint)
     with pytest.raises(HFTaskMismatchError):
-        generate.runnable.invoke({"prompt": "hi"})
+        generate.runnable.invoke({"text": "hi"})
     # As a tool, the mismatch is a message the model can act on, naming the call to use instead.
-    message = generate.invoke({"type": "tool_call", "id": "1", "name": generate.name, "args": {"prompt": "hi"}})
+    message = generate.invoke({"type": "tool_call", "id": "1", "name": generate.name, "args": {"text": "hi"}})
     assert message.status == "error"
     assert "hf_tools." in message.content and LLAMA in message.content

@@ -22,8 +22,8 @@ def test_models_prints_a_table(hub: LoopbackHub, capsys: pytest.CaptureFixture[s
         "llama3.1",
         "manual",
     ]
-    assert "novita:conversational" in lines[1]
-    assert lines[2].endswith("together:conversational, featherless-ai")
+    assert "novita:conversational (live)" in lines[1]
+    assert lines[2].endswith("together:conversational (live), featherless-ai (live)")
 
 
 def test_models_json_with_search_and_provider(hub: LoopbackHub, capsys: pytest.CaptureFixture[str]) -> None:

@@ -74,8 +74,8 @@ def test_choice_tool_runs_the_chosen_model() -> None:
 
 def test_choice_tool_turns_a_wrong_model_into_a_message(hub: LoopbackHub) -> None:
     settings = HFSettings(token="hf_tool_secret_000", hub_endpoint=hub.endpoint)
-    generate = HFModelChoiceTool.for_task("text-generation", settings=settings)
-    msg = _call(generate, {"model": "meta-llama/Llama-3.1-8B-Instruct", "prompt": "Hi"})
+    summarize = HFModelChoiceTool.for_task("summarization", settings=settings)
+    msg = _call(summarize, {"model": "meta-llama/Llama-3.1-8B-Instruct", "text": "Hi"})
     assert msg.status == "error"
     assert "conversational" in msg.content and "hf_tool_secret_000" not in msg.content
 
