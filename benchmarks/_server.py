@@ -20,7 +20,7 @@ def loopback_process(delay: float = 0.0) -> Iterator[str]:
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
-        match = re.search(r"at (http://127\.0\.0\.1:\d+)", line)
+        match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
         if not match:
             raise RuntimeError(f"server did not start: {line!r}")
         yield match.group(1)

@@ -70,14 +70,12 @@ class HFClient:
 
     def __init__(self, settings: HFSettings) -> None:
         self.settings = settings
-        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[Any, asyncio.Semaphore]]
-        self._async = weakref.WeakKeyDictionary()
-        # Per event loop, one AsyncInferenceClient per provider a route names (sharing the loop's semaphore).
-        self._async_routed: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Any]]
-        self._async_routed = weakref.WeakKeyDictionary()
-        self._sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
+        # What this client keeps on each event loop (pools, sessions, the concurrency cap); closed
+        # when asyncio.run shuts the loop down, so a loop per call (scripts, web handlers) leaks nothing.
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopResources]
+        self._loops = weakref.WeakKeyDictionary()
         # When this client is garbage collected, close its async pools on their loops.
-        weakref.finalize(self, _close_async_resources, self._async, self._sessions).atexit = False
+        weakref.finalize(self, _close_async_resources, self._loops).atexit = False
 
     def __repr__(self) -> str:
         return f"HFClient({self.settings!r})"
@@ -123,33 +121,29 @@ class HFClient:
             timeout=deadline.request_timeout(self.settings.timeout),
         )
 
-    def _async_client(self, token: str | None, route: Route | None = None) -> tuple[Any, asyncio.Semaphore]:
+    async def _on_loop(self) -> _LoopResources:
+        """The client's resources on the running loop (made, and tied to the loop's shutdown, on first use)."""
         loop = asyncio.get_running_loop()
-        entry = self._async.get(loop)
-        if entry is None:
-            from huggingface_hub import AsyncInferenceClient
+        resources = self._loops.get(loop)
+        if resources is None:
+            resources = self._loops[loop] = _LoopResources(asyncio.Semaphore(self.settings.max_concurrency))
+            await resources.close_at_loop_shutdown(self._loops)
+        return resources
 
-            client = AsyncInferenceClient(
-                provider=self._provider(None),  # type: ignore[arg-type]
-                token=token,
-                timeout=self.settings.timeout,
-            )
-            entry = (client, asyncio.Semaphore(self.settings.max_concurrency))
-            self._async[loop] = entry
+    async def _async_client(self, token: str | None, route: Route | None = None) -> tuple[Any, asyncio.Semaphore]:
+        """The ``AsyncInferenceClient`` for the route's provider on the running loop, and the loop's cap."""
+        resources = await self._on_loop()
         provider = self._provider(route)
-        if provider is None or provider == self._provider(None):
-            return entry
-        clients = self._async_routed.setdefault(loop, {})
-        routed = clients.get(provider)
-        if routed is None:
+        client = resources.clients.get(provider)
+        if client is None:
             from huggingface_hub import AsyncInferenceClient
 
-            routed = clients[provider] = AsyncInferenceClient(
+            client = resources.clients[provider] = AsyncInferenceClient(
                 provider=provider,  # type: ignore[arg-type]
                 token=token,
                 timeout=self.settings.timeout,
             )
-        return routed, entry[1]
+        return client, resources.limit
 
     # -- retry loop ----------------------------------------------------------------------
     def _next_delay(
@@ -279,7 +273,7 @@ class HFClient:
         raw = ASYNC_CALLS.get(method)
 
         async def once(deadline: _Deadline) -> Any:
-            client, limit = self._async_client(token, route)
+            client, limit = await self._async_client(token, route)
             async with limit:
                 coro = (
                     raw(client, *args, model=target, **kwargs)
@@ -339,7 +333,7 @@ class HFClient:
         target = self._target(model, task)
 
         async def open_stream(deadline: _Deadline) -> tuple[AsyncIterator[Any], Any]:
-            client, _ = self._async_client(token, route)
+            client, _ = await self._async_client(token, route)
             chunks = (await getattr(client, method)(*args, model=target, stream=True, **kwargs)).__aiter__()
             return chunks, await anext(chunks, _END)
 
@@ -392,13 +386,13 @@ class HFClient:
     async def apost_json(self, url: str, payload: Any) -> Any:
         """Async :meth:`post_json`, within this client's ``max_concurrency`` per event loop."""
         body = _dumps(payload)
-        loop = asyncio.get_running_loop()
-        _, limit = self._async_client(self._resolved_token)
-        session = self._sessions.get(loop)
-        if session is None:
+        resources = await self._on_loop()
+        limit = resources.limit
+        if resources.session is None:
             from huggingface_hub import get_async_session
 
-            session = self._sessions.setdefault(loop, get_async_session())
+            resources.session = get_async_session()
+        session = resources.session
 
         async def once(deadline: _Deadline) -> Any:
             async with limit:
@@ -436,15 +430,53 @@ _END: Any = object()
 _CLOSING: set[asyncio.Task[Any]] = set()
 
 
-def _close_async_resources(clients: Any, sessions: Any) -> None:
-    """Close a dropped HFClient's ``AsyncInferenceClient``/session per event loop, on that loop."""
-    resources = [(loop, entry[0].close) for loop, entry in list(clients.items())]
-    resources += [(loop, session.aclose) for loop, session in list(sessions.items())]
-    for loop, close in resources:
+class _LoopResources:
+    """One HFClient's async resources on one event loop.
+
+    ``close_at_loop_shutdown`` starts an async generator whose ``finally`` closes them:
+    ``asyncio.run`` (and ``loop.shutdown_asyncgens``) closes every live async generator while
+    the loop still runs, so the pools are closed on their own loop before it goes away.
+    """
+
+    def __init__(self, limit: asyncio.Semaphore) -> None:
+        self.limit = limit
+        self.clients: dict[str | None, Any] = {}  # provider (None: the settings' own) → AsyncInferenceClient
+        self.session: Any = None  # the hub's async HTTP session for post_json
+        self._keeper: AsyncIterator[None] | None = None
+
+    async def aclose(self) -> None:
+        """Close every pool and session (errors are logged: closing must not fail a shutdown)."""
+        closers = [client.close for client in self.clients.values()]
+        if self.session is not None:
+            closers.append(self.session.aclose)
+        self.clients, self.session = {}, None
+        for close in closers:
+            try:
+                await close()
+            except Exception as exc:  # noqa: BLE001 - a pool that fails to close is only logged
+                logger.debug("hf_tools: closing an async client failed: %r", exc)
+
+    async def close_at_loop_shutdown(
+        self, registry: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopResources]
+    ) -> None:
+        async def keeper() -> AsyncIterator[None]:
+            try:
+                yield
+            finally:
+                registry.pop(asyncio.get_running_loop(), None)
+                await self.aclose()
+
+        self._keeper = keeper()
+        await anext(self._keeper)
+
+
+def _close_async_resources(loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopResources]) -> None:
+    """Close a dropped HFClient's async pools and sessions, each on its own event loop."""
+    for loop, resources in list(loops.items()):
         if loop.is_closed():
             continue  # its connections went with it
         try:
-            loop.call_soon_threadsafe(_start_closing, close)
+            loop.call_soon_threadsafe(_start_closing, resources.aclose)
         except RuntimeError:  # the loop closed meanwhile
             continue
 

@@ -58,7 +58,7 @@ async def test_a_dropped_client_closes_its_async_pool_on_its_loop(
         summarize = hf_tools.runnable("summarization", base_url=hf_server.base_url, token=f"hf_token_{i}")
         assert (await summarize.ainvoke("One. Two.")).summary_text == "One."
         shared = get_client(summarize.settings)
-        pools.append(shared._async[loop][0])
+        pools.append(shared._loops[loop].clients[None])
         dropped.append(weakref.ref(shared))
         del shared, summarize
     gc.collect()
