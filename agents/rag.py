@@ -38,7 +38,7 @@ from hf_tools.rag import (
     rag_chatbot,
     sentence_answerer,
 )
-from hf_tools.tool_feedback import display_path
+from hf_tools.tool_feedback import source_label
 
 __all__ = [
     "ChatMemory",
@@ -72,7 +72,7 @@ def retriever_tool(
 
     The model sees each passage's source relative to the working directory or to the corpus
     folder in ``roots`` it lies in (never the machine's layout, see
-    :func:`hf_tools.tool_feedback.display_path`); the artifact keeps the full ``source``.
+    :func:`hf_tools.tool_feedback.source_label`); the artifact keeps the full ``source``.
 
     Example:
         >>> from langchain_core.retrievers import BaseRetriever
@@ -107,12 +107,8 @@ def retriever_tool(
 
 
 def _with_source(doc: Document, roots: Sequence[str | os.PathLike[str]]) -> Document:
-    source = str(doc.metadata.get("source", "unknown"))
-    label = display_path(source, roots) if source != "unknown" else source
-    page = doc.metadata.get("page")
-    if page is not None:
-        label = f"{label}, page {page}"
-    return Document(doc.page_content, metadata={"source": source, **doc.metadata, "source_label": label}, id=doc.id)
+    metadata = {"source": "unknown", **doc.metadata, "source_label": source_label(doc.metadata, roots)}
+    return Document(doc.page_content, metadata=metadata, id=doc.id)
 
 
 def rag_agent(llm: BaseChatModel, retriever: BaseRetriever, *, extra_tools: list[BaseTool] | None = None) -> Any:

@@ -62,6 +62,7 @@ __all__ = [
     "model_label",
     "retry_may_help",
     "scrub_paths",
+    "source_label",
 ]
 
 _RETRY_MAY_HELP = (HFServerError, HFRateLimitError, HFConnectionError, HFTimeoutError)
@@ -227,3 +228,17 @@ def media_roots(settings: Any) -> list[str]:
     if output:
         roots.append(output)
     return roots
+
+
+def source_label(metadata: dict[str, Any], roots: Sequence[str | os.PathLike[str]] = ()) -> str:
+    """How a retrieved passage's source is shown to a model: its path by :func:`display_path`, and the page.
+
+    Example:
+        >>> source_label({"source": "/srv/corpus/report.pdf", "page": 2}, ["/srv/corpus"])
+        'corpus/report.pdf, page 2'
+
+    """
+    source = str(metadata.get("source", "unknown"))
+    label = display_path(source, roots) if source != "unknown" else source
+    page = metadata.get("page")
+    return f"{label}, page {page}" if page is not None else label
