@@ -13,7 +13,8 @@ from hf_tools.errors import HFError, HFInputError
 from hf_tools.runnables import HFTaskRunnable, runnable
 from hf_tools.settings import HFSettings
 from hf_tools.tasks import TASKS
-from hf_tools.tool_feedback import failure_line, invalid_arguments, media_roots, scrub_paths
+from hf_tools.tool_feedback import display_path, failure_line, invalid_arguments, media_roots, scrub_paths
+from hf_tools.tool_output import find_media
 
 __all__ = ["HFTaskTool", "HFToolkit", "tool"]
 
@@ -69,7 +70,16 @@ class HFTaskTool(BaseTool):
         return self._content(output), output
 
     def _content(self, output: Any) -> str:
-        return scrub_paths(self.runnable.spec.render(output), media_roots(self.runnable.settings))
+        """The short text for the model, with saved media shown relative to its folder.
+
+        Only the paths of saved media are rewritten: the rest is the task's output (a generated
+        text may well hold a path of its own).
+        """
+        text = self.runnable.spec.render(output)
+        for media in find_media(output):
+            if media.path and media.path in text:
+                text = text.replace(media.path, display_path(media.path, media_roots(self.runnable.settings)))
+        return text
 
     def _for_model(self, exc: HFError) -> Exception:
         """What reaches the agent: a message it can act on, or the typed error for programs."""

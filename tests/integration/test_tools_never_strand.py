@@ -251,3 +251,9 @@ def test_retriever_tool_shows_sources_relative_to_the_corpus(tmp_path: Path) -> 
     assert "[…/x.txt] Elsewhere." in content and "[https://example.org/a/b.html] From the web." in content
     assert str(tmp_path) not in content and "/var/lib" not in content
     assert message.artifact[0].metadata["source"] == str(corpus / "people" / "ada.md")
+
+
+def test_paths_a_task_writes_are_left_alone(server: LoopbackServer) -> None:
+    server.enqueue(hf_tools.TASKS["text-generation"].default_model, Reply.ok([{"generated_text": "see /etc/hosts"}]))
+    generate = hf_tools.tool("text-generation", **fast(server))
+    assert generate.invoke(call("text_generation", {"prompt": "Where?"})).content == "see /etc/hosts"
