@@ -36,15 +36,31 @@ from benchmarks._server import loopback_process
 TASK = "text-classification"
 
 
+# The floor: a bare FastMCP server with one tool that echoes its argument, served the same way.
+ECHO_SERVER = """
+import sys, anyio
+from mcp.server.fastmcp import FastMCP
+from hf_tools.mcp import serve_http
+server = FastMCP("echo", port=0, json_response=sys.argv[1] == "json", log_level="WARNING")
+@server.tool()
+async def echo(text: str) -> str:
+    return text
+anyio.run(lambda: serve_http(server, ready=lambda url: print("streamable HTTP at", url, file=sys.stderr, flush=True)))
+"""
+
+
+def hf_tools_mcp_command(base_url: str, json_response: bool) -> list[str]:
+    command = [sys.executable, "-m", "hf_tools.cli", "mcp", "--transport", "http", "--port", "0"]
+    command += ["--tasks", TASK, "--no-find-model", "--base-url", base_url]
+    return command + (["--json-response"] if json_response else [])
+
+
 @contextmanager
-def mcp_process(base_url: str, json_response: bool) -> Iterator[str]:
-    """Yield the endpoint URL while `hf-tools mcp --transport http` runs in its own process."""
+def mcp_process(command: list[str]) -> Iterator[str]:
+    """Yield the endpoint URL while an MCP server runs ``command`` in its own process."""
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "stderr.txt"
         with log.open("w") as errors:
-            command = [sys.executable, "-m", "hf_tools.cli", "mcp", "--transport", "http", "--port", "0"]
-            command += ["--tasks", TASK, "--no-find-model", "--base-url", base_url]
-            command += ["--json-response"] if json_response else []
             proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
             try:
                 deadline = time.monotonic() + 60
@@ -71,14 +87,23 @@ async def timed(call: Callable[[int], Awaitable[object]], calls: int) -> list[fl
     return out
 
 
-async def measure(args: argparse.Namespace, base_url: str, endpoint: str) -> dict[str, list[float]]:
+async def measure(args: argparse.Namespace, base_url: str, endpoint: str, echo: str) -> dict[str, list[float]]:
     tool = hf_tools.tool(TASK, base_url=base_url, timeout=30)
 
     def tool_call(i: int) -> dict[str, object]:
         return {"type": "tool_call", "id": f"c{i}", "name": tool.name, "args": {"text": f"text {i}"}}
 
-    async with streamable_http_client(endpoint) as (read, write, _), ClientSession(read, write) as session:
+    async with (
+        streamable_http_client(endpoint) as (read, write, _),
+        ClientSession(read, write) as session,
+        streamable_http_client(echo) as (echo_read, echo_write, _),
+        ClientSession(echo_read, echo_write) as echo_session,
+    ):
         await session.initialize()
+        await echo_session.initialize()
+
+        async def via_echo(i: int) -> object:
+            return await echo_session.call_tool("echo", {"text": f"text {i}"})
 
         async def via_mcp(i: int) -> object:
             result = await session.call_tool(tool.name, {"text": f"text {i}"})
@@ -107,6 +132,7 @@ async def measure(args: argparse.Namespace, base_url: str, endpoint: str) -> dic
             "LangChain tool.ainvoke": via_ainvoke,
             "MCP call_tool": via_mcp,
             "MCP, no client check": via_mcp_unchecked,
+            "bare FastMCP echo tool": via_echo,
         }
         for call in ways.values():  # warm up connections, imports and caches
             await timed(call, 20)
@@ -126,8 +152,12 @@ def main() -> None:
     args = parser.parse_args()
     with loopback_process(delay=args.delay) as url:
         base_url = f"{url}/models/{{model}}/pipeline/{{task}}"
-        with mcp_process(base_url, args.json_response) as endpoint:
-            times = asyncio.run(measure(args, base_url, endpoint))
+        echo_command = [sys.executable, "-c", ECHO_SERVER, "json" if args.json_response else "sse"]
+        with (
+            mcp_process(hf_tools_mcp_command(base_url, args.json_response)) as endpoint,
+            mcp_process(echo_command) as echo,
+        ):
+            times = asyncio.run(measure(args, base_url, endpoint, echo))
     medians = {name: statistics.median(values) for name, values in times.items()}
     transport = "JSON responses" if args.json_response else "SSE responses"
     print(
@@ -142,6 +172,7 @@ def main() -> None:
         print(f"  added by MCP vs {name:22}: {(mcp - medians[name]) * 1e3:+.2f} ms/call at the median (target < 2 ms)")
     check = mcp - medians["MCP, no client check"]
     print(f"  of which the SDK client's outputSchema check: {check * 1e3:+.2f} ms/call")
+    print(f"  an MCP round trip to a tool that does nothing : {medians['bare FastMCP echo tool'] * 1e3:.2f} ms/call")
 
 
 if __name__ == "__main__":
