@@ -22,7 +22,7 @@ Example:
 from __future__ import annotations
 
 import operator
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any, cast
 
 from langchain.agents import create_agent
@@ -40,13 +40,12 @@ from langchain_core.messages import AnyMessage, HumanMessage, ToolMessage
 from langchain_core.tools import BaseTool
 from langgraph.runtime import Runtime
 from langgraph.types import Checkpointer
-from pydantic import BaseModel
 from typing_extensions import NotRequired, TypedDict
 
 from hf_tools.chat_models import ChatHFInference
 from hf_tools.errors import HFError, HFInputError
-from hf_tools.media import MediaArtifact
 from hf_tools.settings import split_settings
+from hf_tools.tool_output import find_media
 from hf_tools.tools import HFToolkit
 
 __all__ = [
@@ -74,32 +73,6 @@ class HFAgentState(AgentState[Any]):
     """The agent state plus ``media``: every image/audio artifact tools returned, in order."""
 
     media: NotRequired[Annotated[list[MediaItem], operator.add]]
-
-
-def find_media(artifact: Any, _depth: int = 0) -> list[MediaArtifact]:
-    """The image/audio artifacts in a tool's artifact (itself, its fields, list items).
-
-    Example:
-        >>> from hf_tools.media import ImageArtifact
-        >>> from hf_tools.testing.answers import png_bytes
-        >>> image = ImageArtifact.from_bytes(png_bytes(4, 4))
-        >>> [m.mime_type for m in find_media({"picture": image, "text": "x"})]
-        ['image/png']
-
-    """
-    if _depth > 3 or artifact is None or isinstance(artifact, (str, bytes, int, float, bool)):
-        return []
-    if isinstance(artifact, MediaArtifact):
-        return [artifact]
-    if isinstance(artifact, BaseModel):
-        values: Iterable[Any] = (getattr(artifact, name) for name in type(artifact).model_fields)
-    elif isinstance(artifact, dict):
-        values = artifact.values()
-    elif isinstance(artifact, (list, tuple)):
-        values = artifact
-    else:
-        return []
-    return [found for value in values for found in find_media(value, _depth + 1)]
 
 
 def _accepts_images(model: BaseChatModel) -> bool:

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "hf_tools.cli.tasks_cmd",
     "hf_tools.cli.models_cmd",
     "hf_tools.cli.rag_cmd",
+    "hf_tools.cli.mcp_cmd",
 )
 
 

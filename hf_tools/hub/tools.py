@@ -13,14 +13,15 @@ from typing import Annotated, Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
 from langchain_core.tools import BaseTool, ToolException
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
-from hf_tools.errors import HFError, HFModelNotFoundError, HFTaskMismatchError
+from hf_tools.errors import HFError, HFInputError, HFModelNotFoundError, HFTaskMismatchError
 from hf_tools.hub import ModelSummary, find_models
 from hf_tools.model_ids import check_model_id
 from hf_tools.runnables import runnable
 from hf_tools.settings import HFSettings
 from hf_tools.tasks import TASKS
+from hf_tools.tool_feedback import failure_line, invalid_arguments
 
 __all__ = ["FindModelInput", "FindModelTool", "HFModelChoiceTool", "model_tools"]
 
@@ -141,7 +142,9 @@ class HFModelChoiceTool(BaseTool):
     settings: HFSettings = Field(default_factory=HFSettings, exclude=True)
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
     handle_tool_error: bool = True
-    handle_validation_error: bool | str | Any = Field(default=lambda exc: _invalid_arguments(exc))
+    handle_validation_error: bool | str | Any = Field(default=lambda exc: invalid_arguments(exc))
+    handle_provider_errors: bool = True
+    """As for :class:`~hf_tools.tools.HFTaskTool`: a failure that outlives the retries comes back as one line."""
 
     @classmethod
     def for_task(cls, task: str, *, settings: HFSettings | None = None) -> HFModelChoiceTool:
@@ -174,6 +177,10 @@ class HFModelChoiceTool(BaseTool):
             output = task_runnable.run(kwargs)
         except (HFTaskMismatchError, HFModelNotFoundError) as exc:
             raise ToolException(str(exc)) from exc
+        except HFError as exc:
+            if isinstance(exc, HFInputError) or not self.handle_provider_errors:
+                raise
+            raise ToolException(failure_line(exc, self.task, model)) from exc
         return task_runnable.spec.render(output), output
 
     async def _arun(
@@ -184,16 +191,11 @@ class HFModelChoiceTool(BaseTool):
             output = await task_runnable.arun(kwargs)
         except (HFTaskMismatchError, HFModelNotFoundError) as exc:
             raise ToolException(str(exc)) from exc
+        except HFError as exc:
+            if isinstance(exc, HFInputError) or not self.handle_provider_errors:
+                raise
+            raise ToolException(failure_line(exc, self.task, model)) from exc
         return task_runnable.spec.render(output), output
-
-
-def _invalid_arguments(exc: ValidationError) -> str:
-    """The message an agent gets for arguments that fail the schema: each field and why."""
-    reasons = "; ".join(
-        f"{'.'.join(str(p) for p in err['loc']) or 'arguments'}: {err['msg'].removeprefix('Value error, ')}"
-        for err in exc.errors()
-    )
-    return f"Invalid arguments: {reasons}. Fix them and try again."
 
 
 def model_tools(tasks: list[str] | None = None, **settings: Any) -> list[BaseTool]:

@@ -14,7 +14,7 @@ from huggingface_hub import (
     TranslationOutput,
     ZeroShotClassificationOutputElement,
 )
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from hf_tools.tasks.registry import TaskRegistry
 from hf_tools.tasks.render import as_list, labels, pairs, text_of
@@ -83,16 +83,18 @@ class SummarizationInput(TaskInput):
 class TranslationInput(TaskInput):
     text: str = Field(min_length=1, description="The text to translate.")
     src_lang: str | None = Field(None, description="Source language code, e.g. 'en_XX'.")
-    tgt_lang: str | None = Field(None, description="Target language code, e.g. 'fr_XX'.")
+    tgt_lang: str | None = Field(None, validate_default=True, description="Target language code, e.g. 'fr_XX'.")
     clean_up_tokenization_spaces: bool | None = Field(None, description="Tidy spaces.")
     truncation: Truncation | None = Field(None, description="How to truncate long input.")
     generate_parameters: dict[str, Any] | None = Field(None, description=GENERATE_PARAMETERS)
 
-    @model_validator(mode="after")
-    def _both_languages_or_neither(self) -> TranslationInput:
-        if (self.src_lang is None) != (self.tgt_lang is None):
+    @field_validator("tgt_lang")
+    @classmethod
+    def _both_languages_or_neither(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # A field validator, not a model one, so the error names a field (agents act on it).
+        if "src_lang" in info.data and (info.data["src_lang"] is None) != (value is None):
             raise ValueError("give both src_lang and tgt_lang, or neither")
-        return self
+        return value
 
 
 class TokenClassificationInput(TaskInput):

@@ -188,7 +188,9 @@ def test_output_dir_saves_generated_media(hf_server: LoopbackServer, tmp_path: P
     assert isinstance(artifact, ImageArtifact) and artifact.path is not None
     saved = Path(artifact.path)
     assert saved.parent == out_dir and saved.name == artifact.default_name and saved.read_bytes() == artifact.data
-    assert message.content == f"generated 256x256 PNG image ({artifact.size / 1000:.1f} kB), saved to {saved}"
+    # the model sees the path relative to the output folder, never the machine's layout
+    size = f"{artifact.size / 1000:.1f} kB"
+    assert message.content == f"generated 256x256 PNG image ({size}), saved to generated/{saved.name}"
 
 
 def test_tool_returns_short_text_and_the_artifact(settings: HFSettings) -> None:

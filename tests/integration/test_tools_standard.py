@@ -80,6 +80,9 @@ def test_tool_args_are_validated_before_any_request(hf_server: LoopbackServer) -
     from pydantic import ValidationError
 
     classify = hf_tools.tool("zero-shot-classification", base_url=hf_server.base_url)
+    message = classify.invoke({"type": "tool_call", "id": "c", "name": classify.name, "args": {"text": "x"}})
+    assert message.status == "error" and "candidate_labels: Field required" in message.content
+    classify.handle_validation_error = False  # a program may want the exception instead
     with pytest.raises(ValidationError):
         classify.invoke({"text": "x", "candidate_labels": []})
     assert hf_server.requests == []
@@ -105,10 +108,10 @@ def test_input_refused_after_validation_becomes_a_message_the_model_can_read(hf_
     assert hf_server.requests == []
 
 
-def test_server_failures_still_raise_typed_errors(hf_server: LoopbackServer) -> None:
+def test_server_failures_raise_typed_errors_when_asked(hf_server: LoopbackServer) -> None:
     from hf_tools.testing import Reply
 
     hf_server.enqueue(hf_tools.TASKS["summarization"].default_model, Reply.error(401, "bad token"))
-    summarize = hf_tools.tool("summarization", base_url=hf_server.base_url)
+    summarize = hf_tools.tool("summarization", base_url=hf_server.base_url, handle_provider_errors=False)
     with pytest.raises(hf_tools.errors.HFAuthenticationError):
         summarize.invoke({"type": "tool_call", "id": "c", "name": summarize.name, "args": {"text": "A. B."}})

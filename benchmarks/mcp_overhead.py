@@ -1,0 +1,179 @@
+"""What MCP adds to a tool call: 200 sequential text-classification calls through `hf-tools mcp` over
+streamable HTTP vs the same tool called in process (LangChain ``tool.invoke`` and ``ainvoke``).
+
+The loopback Inference API server runs in its own process (20 ms per request) and the MCP server
+in another; the MCP client is the mcp SDK's ``ClientSession``. Each call is timed on its own;
+rounds alternate between the ways of calling so drift on the machine affects all alike; the
+median call of all rounds is reported, and the added latency is the difference of the medians.
+
+Run: .venv/bin/python benchmarks/mcp_overhead.py [--calls 200] [--rounds 3] [--delay 0.02] [--json-response]
+Target: MCP adds under 2 ms per call at the median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+from mcp import ClientSession
+from mcp.client.streamable_http import streamable_http_client
+
+import hf_tools
+from benchmarks._server import loopback_process
+
+TASK = "text-classification"
+
+
+# The floor: a bare FastMCP server with one tool that echoes its argument, served the same way.
+ECHO_SERVER = """
+import sys, anyio
+from mcp.server.fastmcp import FastMCP
+from hf_tools.mcp import serve_http
+server = FastMCP("echo", port=0, json_response=sys.argv[1] == "json", log_level="WARNING")
+@server.tool()
+async def echo(text: str) -> str:
+    return text
+anyio.run(lambda: serve_http(server, ready=lambda url: print("streamable HTTP at", url, file=sys.stderr, flush=True)))
+"""
+
+
+def hf_tools_mcp_command(base_url: str, json_response: bool) -> list[str]:
+    command = [sys.executable, "-m", "hf_tools.cli", "mcp", "--transport", "http", "--port", "0"]
+    command += ["--tasks", TASK, "--no-find-model", "--base-url", base_url]
+    return command + (["--json-response"] if json_response else [])
+
+
+@contextmanager
+def mcp_process(command: list[str]) -> Iterator[str]:
+    """Yield the endpoint URL while an MCP server runs ``command`` in its own process."""
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "stderr.txt"
+        with log.open("w") as errors:
+            proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+            try:
+                deadline = time.monotonic() + 60
+                while not (found := re.search(r"streamable HTTP at (http://\S+)", log.read_text())):
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"hf-tools mcp did not start: {log.read_text()}")
+                    time.sleep(0.05)
+                yield found.group(1)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=10)
+
+
+async def _skip(*args: object) -> None:
+    return None
+
+
+async def timed(call: Callable[[int], Awaitable[object]], calls: int) -> list[float]:
+    out = []
+    for i in range(calls):
+        started = time.perf_counter()
+        await call(i)
+        out.append(time.perf_counter() - started)
+    return out
+
+
+async def measure(args: argparse.Namespace, base_url: str, endpoint: str, echo: str) -> dict[str, list[float]]:
+    tool = hf_tools.tool(TASK, base_url=base_url, timeout=30)
+
+    def tool_call(i: int) -> dict[str, object]:
+        return {"type": "tool_call", "id": f"c{i}", "name": tool.name, "args": {"text": f"text {i}"}}
+
+    async with (
+        streamable_http_client(endpoint) as (read, write, _),
+        ClientSession(read, write) as session,
+        streamable_http_client(echo) as (echo_read, echo_write, _),
+        ClientSession(echo_read, echo_write) as echo_session,
+    ):
+        await session.initialize()
+        await echo_session.initialize()
+
+        async def via_echo(i: int) -> object:
+            return await echo_session.call_tool("echo", {"text": f"text {i}"})
+
+        async def via_mcp(i: int) -> object:
+            result = await session.call_tool(tool.name, {"text": f"text {i}"})
+            if result.isError:
+                raise RuntimeError(result.content)
+            return result
+
+        async def via_mcp_unchecked(i: int) -> object:
+            # The same call with the SDK client's per-call check of structuredContent against the
+            # outputSchema switched off (private hook), to show what that check costs.
+            validate = session._validate_tool_result
+            session._validate_tool_result = _skip  # type: ignore[method-assign]
+            try:
+                return await via_mcp(i)
+            finally:
+                session._validate_tool_result = validate  # type: ignore[method-assign]
+
+        async def via_invoke(i: int) -> object:
+            return tool.invoke(tool_call(i))
+
+        async def via_ainvoke(i: int) -> object:
+            return await tool.ainvoke(tool_call(i))
+
+        ways = {
+            "LangChain tool.invoke": via_invoke,
+            "LangChain tool.ainvoke": via_ainvoke,
+            "MCP call_tool": via_mcp,
+            "MCP, no client check": via_mcp_unchecked,
+            "bare FastMCP echo tool": via_echo,
+        }
+        for call in ways.values():  # warm up connections, imports and caches
+            await timed(call, 20)
+        times: dict[str, list[float]] = {name: [] for name in ways}
+        for _ in range(args.rounds):
+            for name, call in ways.items():
+                times[name] += await timed(call, args.calls)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--delay", type=float, default=0.02, help="seconds the inference server takes per request")
+    parser.add_argument("--json-response", action="store_true", help="the MCP server answers with JSON, not SSE")
+    args = parser.parse_args()
+    with loopback_process(delay=args.delay) as url:
+        base_url = f"{url}/models/{{model}}/pipeline/{{task}}"
+        echo_command = [sys.executable, "-c", ECHO_SERVER, "json" if args.json_response else "sse"]
+        with (
+            mcp_process(hf_tools_mcp_command(base_url, args.json_response)) as endpoint,
+            mcp_process(echo_command) as echo,
+        ):
+            times = asyncio.run(measure(args, base_url, endpoint, echo))
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    transport = "JSON responses" if args.json_response else "SSE responses"
+    print(
+        f"{args.calls} sequential {TASK} calls x {args.rounds} rounds, inference server"
+        f" {args.delay * 1e3:.0f} ms/request (own process); MCP server in its own process, streamable HTTP, {transport}"
+    )
+    for name, value in medians.items():
+        p90 = statistics.quantiles(times[name], n=10)[-1]
+        print(f"  {name:24}: median {value * 1e3:7.2f} ms/call   p90 {p90 * 1e3:7.2f} ms")
+    mcp = medians["MCP call_tool"]
+    for name in ("LangChain tool.invoke", "LangChain tool.ainvoke"):
+        print(f"  added by MCP vs {name:22}: {(mcp - medians[name]) * 1e3:+.2f} ms/call at the median (target < 2 ms)")
+    check = mcp - medians["MCP, no client check"]
+    print(f"  of which the SDK client's outputSchema check: {check * 1e3:+.2f} ms/call")
+    print(f"  an MCP round trip to a tool that does nothing : {medians['bare FastMCP echo tool'] * 1e3:.2f} ms/call")
+
+
+if __name__ == "__main__":
+    main()

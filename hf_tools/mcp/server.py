@@ -1,0 +1,172 @@
+"""The hf-tools MCP server: build it (:func:`create_server`) and serve it over stdio or streamable HTTP."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+import anyio
+from langchain_core.retrievers import BaseRetriever
+from mcp.server.fastmcp import FastMCP
+from mcp.server.fastmcp.tools import Tool
+
+from hf_tools.errors import HFInputError
+from hf_tools.hub import ModelSummary
+from hf_tools.hub.tools import model_tools
+from hf_tools.mcp.tools import DocumentSearchTool, LangChainTool
+from hf_tools.media import AudioArtifact, ImageArtifact, Segment
+from hf_tools.settings import HFSettings
+from hf_tools.tasks import TASKS
+from hf_tools.tool_feedback import media_roots
+from hf_tools.tools import HFToolkit
+
+__all__ = ["INSTRUCTIONS", "create_server", "run", "serve_http"]
+
+INSTRUCTIONS = (
+    "Hugging Face Inference API tasks as tools (hf-tools): each tool runs one task (summarize, translate, "
+    "classify, detect objects, generate images or speech, transcribe, ...) on a model an inference provider "
+    "serves. Image and audio inputs are file paths, http(s) URLs, data URIs or base64. A failed call says in "
+    "one line what failed and whether retrying later may help."
+)
+
+_MEDIA_OUTPUTS: tuple[Any, ...] = (ImageArtifact, AudioArtifact, list[Segment])
+
+
+def _secret(settings: HFSettings) -> str | None:
+    try:
+        return settings.resolved_token()
+    except Exception:  # noqa: BLE001 - an unreadable stored login means no token to scrub
+        return None
+
+
+def create_server(
+    tasks: Iterable[str] | None = None,
+    models: Mapping[str, str] | None = None,
+    *,
+    find_model: bool = True,
+    retriever: BaseRetriever | None = None,
+    corpus_roots: Sequence[str] = (),
+    media_links: bool = False,
+    name: str = "hf-tools",
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    path: str = "/mcp",
+    json_response: bool = False,
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "WARNING",
+    **settings: Any,
+) -> FastMCP[Any]:
+    """An MCP server (the official SDK's ``FastMCP``) with one tool per task, ``find_model`` and ``search_documents``.
+
+    Args:
+        tasks: the tasks to offer (default: every registered task).
+        models: ``{task: model id or endpoint URL}``; other tasks use their default model.
+        find_model: offer ``find_model`` (models the Hub's inference providers serve for a task).
+        retriever: offer ``search_documents`` over this retriever (e.g. a Chroma store's).
+        corpus_roots: folders the documents' sources are shown relative to.
+        media_links: answer generated images/audio with resource links to the files saved in
+            ``media_output_dir`` (needed) instead of their bytes, for clients that drop binary content.
+        name: the server's name.
+        host: address of the streamable HTTP transport.
+        port: its port (0: any free port).
+        path: its endpoint path.
+        json_response: answer HTTP requests with plain JSON instead of an SSE stream.
+        log_level: the server's log level (logs go to standard error).
+        **settings: :class:`~hf_tools.settings.HFSettings` fields (``provider``, ``base_url``,
+            ``timeout``, ``deadline``, ``media_dirs``, ...) or ``settings=HFSettings(...)``.
+
+    Raises:
+        HFInputError: an unknown task, or ``media_links`` without ``media_output_dir``.
+
+    Example:
+        >>> import anyio
+        >>> server = create_server(["summarization", "text-to-image"], find_model=False)
+        >>> [tool.name for tool in anyio.run(server.list_tools)]
+        ['summarization', 'text_to_image']
+
+    """
+    kit = HFToolkit(tasks, models, **settings)
+    if media_links and kit.settings.media_output_dir is None:
+        raise HFInputError("media_links needs media_output_dir: the folder the linked files are saved in")
+    secret = _secret(kit.settings)
+    roots = media_roots(kit.settings)
+    tools: list[Tool] = []
+    for task, lc_tool in zip(kit.tasks, kit.get_tools(), strict=True):
+        spec = TASKS[task]
+        tools.append(
+            LangChainTool.of(
+                lc_tool,
+                input_schema=spec.input_model.model_json_schema(),
+                output_type=spec.output_type,
+                returns_media=any(spec.output_type == kind for kind in _MEDIA_OUTPUTS),
+                media_links=media_links,
+                roots=roots,
+                secret=secret,
+                title=spec.name.replace("-", " ").capitalize(),
+            )
+        )
+    if find_model:
+        (finder,) = model_tools([], settings=kit.settings)  # find_model alone
+        tools.append(
+            LangChainTool.of(
+                finder,
+                input_schema=finder.tool_call_schema.model_json_schema(),  # type: ignore[union-attr]
+                output_type=list[ModelSummary],
+                secret=secret,
+                title="Find a model for a task",
+            )
+        )
+    if retriever is not None:
+        tools.append(DocumentSearchTool.of(retriever, roots=corpus_roots, secret=secret))
+    return FastMCP(
+        name=name,
+        instructions=INSTRUCTIONS,
+        tools=tools,
+        host=host,
+        port=port,
+        streamable_http_path=path,
+        json_response=json_response,
+        log_level=log_level,
+    )
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto=IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP,
+    # and without it every JSON response waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)  # connections wait in the backlog until the server accepts them
+    return sock
+
+
+async def serve_http(server: FastMCP[Any], *, ready: Callable[[str], None] | None = None) -> None:
+    """Serve ``server`` over streamable HTTP at its host, port and path until cancelled.
+
+    ``ready`` is called with the endpoint URL once the port is open (port 0 picks a free one).
+    """
+    import uvicorn
+
+    settings = server.settings
+    sock = _listening_socket(settings.host, settings.port)
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    url = f"http://{host}:{sock.getsockname()[1]}{settings.streamable_http_path}"
+    config = uvicorn.Config(
+        server.streamable_http_app(), log_level=settings.log_level.lower(), access_log=False, lifespan="on"
+    )
+    if ready is not None:
+        ready(url)
+    await uvicorn.Server(config).serve(sockets=[sock])
+
+
+def run(
+    server: FastMCP[Any], transport: Literal["stdio", "http"] = "stdio", *, ready: Callable[[str], None] | None = None
+) -> None:
+    """Serve ``server`` over stdio (desktop and IDE clients) or streamable HTTP until stopped."""
+    if transport == "stdio":
+        if ready is not None:
+            ready("stdio")
+        anyio.run(server.run_stdio_async)
+    else:
+        anyio.run(lambda: serve_http(server, ready=ready))
