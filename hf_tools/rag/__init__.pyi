@@ -18,3 +18,5 @@ from hf_tools.rag.retriever_tool import retriever_tool as retriever_tool
 from hf_tools.rag.vectorstores import ChromaRetriever as ChromaRetriever
 from hf_tools.rag.vectorstores import HFChroma as HFChroma
 from hf_tools.rag.vectorstores import chroma_store as chroma_store
+from hf_tools.rag.vectorstores import HFStoreBusyError as HFStoreBusyError
+from hf_tools.rag.vectorstores import HFStoreError as HFStoreError
