@@ -295,7 +295,7 @@ def _ingest(
         report.chunks_unchanged += plan.unchanged
         pending += plan.fresh
         stale |= plan.stale
-    if not empty_store:
+    if not empty_store and any(Path(p).is_dir() for p in paths):  # only folders lose deleted files
         with store.failures("listing the stored files", resumable=True):
             for source in removed_sources(paths, store.sources()):
                 report.count("removed")
