@@ -22,6 +22,7 @@ filesystem) and network access to the Chroma server and the embedding endpoint.
 from __future__ import annotations
 
 import json
+import re
 import time
 import warnings
 from collections.abc import Iterable, Iterator
@@ -168,18 +169,35 @@ def _server_url(store: HFChroma) -> str:
     return f"{scheme}://{settings.chroma_server_host}:{settings.chroma_server_http_port}"
 
 
-def _root_cause(exc: BaseException) -> BaseException:
-    """The user's exception inside Ray's wrappers (``RayTaskError``, ``UserCodeException``)."""
+_REMOTE_ERROR = re.compile(r"^hf_tools(?:\.\w+)*\.(HF\w+Error): (.+)$", re.MULTILINE)
+
+
+def _worker_error(exc: BaseException) -> HFError | None:
+    """Our own error behind Ray's wrappers. Ray ships a worker's exception as text
+    (``RayTaskError`` → ``UserCodeException``, the original not attached), so it is found in the
+    remote traceback and rebuilt with the same class and message.
+    """
     seen: set[int] = set()
     current: BaseException | None = exc
-    best: BaseException = exc
+    texts: list[str] = []
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         if isinstance(current, HFError):
             return current
-        best = current
+        texts += [str(current), str(getattr(current, "traceback_str", "") or "")]
         current = current.__cause__ or getattr(current, "cause", None) or current.__context__
-    return best
+    found = [m for text in texts for m in _REMOTE_ERROR.finditer(text)]
+    if not found:
+        return None
+    name, message = found[-1].group(1), found[-1].group(2)
+    import hf_tools.errors as errors
+    import hf_tools.rag.vectorstores as stores
+
+    cls = getattr(stores, name, None) or getattr(errors, name, None)
+    try:
+        return cls(message) if isinstance(cls, type) and issubclass(cls, HFError) else HFError(f"{name}: {message}")
+    except TypeError:  # a subclass with required fields
+        return HFError(f"{name}: {message}")
 
 
 def _iter_rows(ds: Any) -> Iterator[dict[str, Any]]:
@@ -286,12 +304,12 @@ def ingest_files_ray(
         try:
             _collect(stored, report, stale)
         except Exception as exc:  # Ray wraps the workers' errors: find ours
-            cause = _root_cause(exc)
             hint = " Nothing already stored is lost: run the same ingest again to resume."
-            if isinstance(cause, HFError):
-                cause.message = f"{cause.message}{hint}" if hint not in cause.message else cause.message
-                raise cause from exc
-            raise HFStoreError(f"the Ray ingestion failed: {type(cause).__name__}: {cause}.{hint}") from exc
+            ours = _worker_error(exc)
+            if ours is not None:
+                ours.message = f"{ours.message.rstrip('.')}.{hint}"
+                raise ours from exc
+            raise HFStoreError(f"the Ray ingestion failed: {type(exc).__name__}: {exc}.{hint}") from exc
     for source in removed_sources(paths, snapshot):
         report.count("removed")
         stale |= set(snapshot[source])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import traceback
@@ -25,7 +26,7 @@ if int(huggingface_hub.__version__.split(".")[0]) < 2:
     pytest.skip("Ray tests run once, in the huggingface_hub 2.x venv", allow_module_level=True)
 
 from hf_tools import HFInferenceEmbeddings, chroma_store, ingest_files  # noqa: E402
-from hf_tools.rag.vectorstores import HFChroma  # noqa: E402
+from hf_tools.rag.vectorstores import HFChroma, HFStoreError  # noqa: E402
 from hf_tools.ray import ingest_files_ray, init_ray, map_task  # noqa: E402
 from hf_tools.testing import LoopbackServer, Reply  # noqa: E402
 from hf_tools.testing.chroma_server import ChromaServer, free_port  # noqa: E402
@@ -143,6 +144,43 @@ def test_a_worker_killed_mid_job_loses_nothing_and_doubles_nothing(
     clean = ingest_files([corpus], single, **SPLIT)
     assert counts(report) == counts(clean)  # each chunk counted once, though its block ran twice
     assert contents(spread) == contents(single)
+
+
+class ServerKillingEmbeddings(HashEmbeddings):
+    """SIGKILLs the Chroma server (by pid) on the second call of the whole job."""
+
+    marker: str = ""
+    pid: int = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        calls = Path(self.marker)
+        with calls.open("a") as log:
+            log.write("x")
+        if len(calls.read_text()) == 2 and self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+        return super().embed_documents(texts)
+
+
+def test_a_chroma_server_dying_mid_job_is_a_typed_error_and_a_rerun_resumes(
+    local_ray: Any, corpus: Path, tmp_path: Path
+) -> None:
+    server = ChromaServer(tmp_path / "chroma").start()
+    try:
+        assert server._proc is not None
+        killer = ServerKillingEmbeddings(marker=str(tmp_path / "calls"), pid=server._proc.pid)
+        store = chroma_store(killer, url=server.url, collection="dies")
+        with pytest.raises(HFStoreError) as caught:
+            ingest_files_ray([corpus], store, write_batch=4, **SPLIT)
+        assert server.url in str(caught.value) and "run the same ingest again to resume" in str(caught.value)
+        server.kill()
+        server.start()
+        resumed = ingest_files_ray([corpus], chroma_store(HashEmbeddings(), url=server.url, collection="dies"), **SPLIT)
+        single = chroma_store(HashEmbeddings(), url=server.url, collection="clean")
+        clean = ingest_files([corpus], single, **SPLIT)
+        assert resumed.chunks_added + resumed.chunks_unchanged == clean.chunks_added
+        assert contents(chroma_store(HashEmbeddings(), url=server.url, collection="dies")) == contents(single)
+    finally:
+        server.stop()
 
 
 def test_map_task_keeps_failed_rows_with_their_errors(local_ray: Any) -> None:
