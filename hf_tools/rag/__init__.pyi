@@ -17,4 +17,6 @@ from hf_tools.rag.local_embeddings import LocalEmbeddings as LocalEmbeddings
 from hf_tools.rag.retriever_tool import retriever_tool as retriever_tool
 from hf_tools.rag.vectorstores import ChromaRetriever as ChromaRetriever
 from hf_tools.rag.vectorstores import HFChroma as HFChroma
+from hf_tools.rag.vectorstores import HFStoreBusyError as HFStoreBusyError
+from hf_tools.rag.vectorstores import HFStoreError as HFStoreError
 from hf_tools.rag.vectorstores import chroma_store as chroma_store

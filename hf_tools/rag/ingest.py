@@ -8,6 +8,11 @@ r"""Idempotent, resumable ingestion of files and folders into an :class:`~hf_too
   and duplicates nothing: running it again stores only what is missing.
 * Embedding runs ahead of storage in worker threads, so the two overlap.
 * A file that cannot be read is reported in the summary and skipped.
+* Files deleted from a folder lose their chunks the next time that folder is ingested.
+* A file stored only in part by an interrupted run is reported as *resumed*, not changed.
+* Writers of one embedded database take an inter-process lock
+  (:func:`~hf_tools.rag.vectorstores.database_lock`); a failing Chroma server raises
+  :class:`~hf_tools.rag.vectorstores.HFStoreError`, and re-running resumes.
 
 Example:
     >>> import tempfile, pathlib
@@ -28,6 +33,7 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -38,9 +44,9 @@ from typing import Any
 
 from hf_tools.errors import HFInputError
 from hf_tools.rag.loaders import LoadedFile, UnusableFileError, iter_files, load_file
-from hf_tools.rag.vectorstores import HFChroma
+from hf_tools.rag.vectorstores import HFChroma, database_lock
 
-__all__ = ["Chunk", "IngestReport", "chunk_file", "ingest_files"]
+__all__ = ["Chunk", "FilePlan", "IngestReport", "chunk_file", "ingest_files", "plan_file", "removed_sources"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,8 @@ class IngestReport:
 
     Attributes:
         files_new / files_changed / files_unchanged: files by what happened to them.
+        files_resumed: files an interrupted run had stored in part (now completed).
+        files_removed: files gone from an ingested folder, whose chunks were removed.
         skipped: ``(path, reason)`` of each file that could not be used.
         chunks_added / chunks_removed / chunks_unchanged: chunk counts.
         seconds: wall time.
@@ -67,6 +75,8 @@ class IngestReport:
     files_new: int = 0
     files_changed: int = 0
     files_unchanged: int = 0
+    files_resumed: int = 0
+    files_removed: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     chunks_added: int = 0
     chunks_removed: int = 0
@@ -76,13 +86,20 @@ class IngestReport:
     @property
     def files(self) -> int:
         """Files ingested (skipped ones not counted)."""
-        return self.files_new + self.files_changed + self.files_unchanged
+        return self.files_new + self.files_changed + self.files_resumed + self.files_unchanged
+
+    def count(self, status: str) -> None:
+        """Count one file as ``new``, ``changed``, ``resumed``, ``unchanged`` or ``removed``."""
+        name = f"files_{status}"
+        setattr(self, name, getattr(self, name) + 1)
 
     def summary(self) -> str:
         """A few lines for people."""
+        resumed = f"{self.files_resumed} resumed, " if self.files_resumed else ""
+        removed = f", {self.files_removed} removed" if self.files_removed else ""
         lines = [
-            f"files: {self.files} ({self.files_new} new, {self.files_changed} changed, "
-            f"{self.files_unchanged} unchanged, {len(self.skipped)} skipped)",
+            f"files: {self.files} ({self.files_new} new, {self.files_changed} changed, {resumed}"
+            f"{self.files_unchanged} unchanged, {len(self.skipped)} skipped{removed})",
             f"chunks: {self.chunks_added} added, {self.chunks_removed} removed, {self.chunks_unchanged} unchanged",
             f"time: {self.seconds:.2f}s",
         ]
@@ -140,6 +157,54 @@ def chunk_file(loaded: LoadedFile, *, chunk_size: int = 1000, chunk_overlap: int
     return chunks
 
 
+@dataclass
+class FilePlan:
+    """What ingesting one file takes: its chunks not yet stored and its stored chunks that are stale."""
+
+    status: str
+    fresh: list[Chunk]
+    stale: set[str]
+    unchanged: int
+
+
+def plan_file(chunks: list[Chunk], stored: dict[str, str | None]) -> FilePlan:
+    """Compare a file's chunks with what is stored for its source (``{id: file_sha256}``).
+
+    ``new``: nothing stored; ``unchanged``: all stored, nothing stale; ``resumed``: only some
+    chunks stored, all from this very file content (an interrupted run); ``changed``: otherwise.
+
+    Example:
+        >>> c = [Chunk("a", "x", {"file_sha256": "h"}), Chunk("b", "y", {"file_sha256": "h"})]
+        >>> plan_file(c, {}).status, plan_file(c, {"a": "h", "b": "h"}).status
+        ('new', 'unchanged')
+        >>> plan_file(c, {"a": "h"}).status, plan_file(c, {"a": "old"}).status, plan_file(c, {"z": "old"}).stale
+        ('resumed', 'changed', {'z'})
+
+    """
+    new_ids = {c.id for c in chunks}
+    fresh = [c for c in chunks if c.id not in stored]
+    stale = set(stored) - new_ids
+    digest = chunks[0].metadata.get("file_sha256") if chunks else None
+    if not stored:
+        status = "new"
+    elif not fresh and not stale:
+        status = "unchanged"
+    elif not stale and all(d == digest for d in stored.values()):
+        status = "resumed"
+    else:
+        status = "changed"
+    return FilePlan(status=status, fresh=fresh, stale=stale, unchanged=len(chunks) - len(fresh))
+
+
+def removed_sources(paths: Iterable[str | Path], stored_sources: Iterable[str]) -> list[str]:
+    """Stored sources under one of the given folders whose file no longer exists."""
+    roots = [source_of(Path(p)) for p in paths if Path(p).is_dir()]
+    prefixes = tuple(root.rstrip("/") + "/" for root in roots)
+    if not prefixes:
+        return []
+    return sorted(s for s in stored_sources if s.startswith(prefixes) and not os.path.lexists(s))
+
+
 def _batches(items: list[Chunk], size: int) -> Iterator[list[Chunk]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -160,11 +225,13 @@ def ingest_files(
     write_batch: int = 512,
     embed_ahead: int = 2,
     progress: bool = False,
+    lock_timeout: float | None = 300.0,
 ) -> IngestReport:
     """Ingest files and folders (txt, md, html, pdf) into ``store``.
 
     Args:
-        paths: files and folders (searched recursively; hidden entries skipped).
+        paths: files and folders (searched recursively; hidden entries skipped). Chunks of files
+            that were ingested from a given folder and no longer exist are removed.
         store: the vector store; its embedder embeds the chunks.
         chunk_size: most characters per chunk.
         chunk_overlap: characters shared by neighbouring chunks.
@@ -172,23 +239,48 @@ def ingest_files(
         embed_ahead: batches being embedded while one is stored (storage is the slow part; the
             embedder's own ``max_concurrency`` applies within each batch).
         progress: show a progress bar (on stderr).
+        lock_timeout: for an embedded database, seconds to wait while another process writes to
+            it (``None``: no limit); then :class:`~hf_tools.rag.vectorstores.HFStoreBusyError`.
 
     Returns:
         An :class:`IngestReport`.
+
+    Raises:
+        HFStoreError: the Chroma server or database failed; what was stored stays, and running
+            the same ingest again resumes.
 
     """
     if chunk_overlap >= chunk_size:
         raise HFInputError("chunk_overlap must be smaller than chunk_size")
     if write_batch < 1 or embed_ahead < 1:
         raise HFInputError("write_batch and embed_ahead must be at least 1")
-    embedder = store.embeddings
-    if embedder is None:
+    if store.embeddings is None:
         raise HFInputError("the store has no embedding function")
+    paths = list(paths)
+    folder = store.persist_directory
+    if folder is None:
+        return _ingest(paths, store, chunk_size, chunk_overlap, write_batch, embed_ahead, progress)
+    with database_lock(folder, timeout=lock_timeout):
+        return _ingest(paths, store, chunk_size, chunk_overlap, write_batch, embed_ahead, progress)
+
+
+def _ingest(
+    paths: list[str | Path],
+    store: HFChroma,
+    chunk_size: int,
+    chunk_overlap: int,
+    write_batch: int,
+    embed_ahead: int,
+    progress: bool,
+) -> IngestReport:
+    embedder = store.embeddings
+    assert embedder is not None
     started = time.perf_counter()
     report = IngestReport()
     pending: list[Chunk] = []
     stale: set[str] = set()
-    empty_store = store.collection.count() == 0  # nothing to compare with: skip the per-file look-ups
+    with store.failures("reading what is stored"):
+        empty_store = store.collection.count() == 0  # nothing to compare with: skip the per-file look-ups
     for path in iter_files(paths):
         try:
             loaded = load_file(path)
@@ -196,19 +288,18 @@ def ingest_files(
             report.skipped.append((str(path), exc.reason))
             continue
         chunks = chunk_file(loaded, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
-        existing = store.ids_where({"source": source_of(path)}) if not empty_store else set()
-        new_ids = {c.id for c in chunks}
-        fresh = [c for c in chunks if c.id not in existing]
-        old = existing - new_ids
-        report.chunks_unchanged += len(chunks) - len(fresh)
-        if not existing:
-            report.files_new += 1
-        elif fresh or old:
-            report.files_changed += 1
-        else:
-            report.files_unchanged += 1
-        pending += fresh
-        stale |= old
+        with store.failures("reading what is stored", resumable=True):
+            stored = store.digests_where({"source": source_of(path)}) if not empty_store else {}
+        plan = plan_file(chunks, stored)
+        report.count(plan.status)
+        report.chunks_unchanged += plan.unchanged
+        pending += plan.fresh
+        stale |= plan.stale
+    if not empty_store and any(Path(p).is_dir() for p in paths):  # only folders lose deleted files
+        with store.failures("listing the stored files", resumable=True):
+            for source in removed_sources(paths, store.sources()):
+                report.count("removed")
+                stale |= store.ids_where({"source": source})
     bar = _progress(len(pending), progress)
     try:
         with ThreadPoolExecutor(max_workers=embed_ahead, thread_name_prefix="hf-ingest-embed") as ahead:
@@ -227,12 +318,15 @@ def ingest_files(
                 vectors = future.result()
                 submit_next()
                 texts = [c.text for c in batch]
-                store.upsert_vectors([c.id for c in batch], texts, vectors, [c.metadata for c in batch])
+                doing = f"storing chunks ({report.chunks_added} of {len(pending)} stored so far)"
+                with store.failures(doing, resumable=True):
+                    store.upsert_vectors([c.id for c in batch], texts, vectors, [c.metadata for c in batch])
                 report.chunks_added += len(batch)
                 bar.update(len(batch))
     finally:
         bar.close()
-    store.delete_ids(sorted(stale))
+    with store.failures(f"removing {len(stale)} stale chunks", resumable=True):
+        store.delete_ids(sorted(stale))
     report.chunks_removed = len(stale)
     report.seconds = time.perf_counter() - started
     return report

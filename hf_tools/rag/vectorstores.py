@@ -7,7 +7,9 @@ size, bulk writes of precomputed vectors (for ingestion) and a retriever with a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -18,16 +20,20 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.vectorstores import VectorStoreRetriever
 from pydantic import Field, model_validator
 
-from hf_tools.errors import HFInputError
+from hf_tools.errors import HFError, HFInputError
 
 __all__ = [
     "DEFAULT_COLLECTION",
     "EMBEDDING_MODEL_KEY",
+    "LOCK_FILE",
     "ChromaRetriever",
     "EmbeddingModelMismatchError",
     "HFChroma",
+    "HFStoreBusyError",
+    "HFStoreError",
     "chroma_client",
     "chroma_store",
+    "database_lock",
 ]
 
 EMBEDDING_MODEL_KEY = "hf_tools:embedding_model"
@@ -59,6 +65,70 @@ def embedding_model_of(embedding: Any) -> str | None:
 
 
 DEFAULT_COLLECTION = "hf_tools"
+LOCK_FILE = ".hf-tools-write.lock"
+
+
+class HFStoreError(HFError):
+    """The vector store failed or could not be reached (a Chroma server down, a database error)."""
+
+
+class HFStoreBusyError(HFStoreError):
+    """Another process holds the write lock of an embedded Chroma database."""
+
+
+def store_failure_types() -> tuple[type[BaseException], ...]:
+    """What a chromadb client raises when its database or server fails (not our own errors)."""
+    import httpx
+    from chromadb.errors import ChromaError
+
+    return (httpx.HTTPError, ChromaError, ConnectionError)
+
+
+@contextmanager
+def database_lock(
+    path: str | Path, *, timeout: float | None = 300.0, on_wait: Callable[[str], None] | None = None
+) -> Iterator[None]:
+    """Hold the inter-process write lock of the embedded Chroma database at ``path``.
+
+    Embedded Chroma is thread-safe but not process-safe: two processes writing to one folder
+    corrupt it. Writers (:func:`~hf_tools.rag.ingest.ingest_files`, ``hf-tools ingest``) take this
+    lock (a ``filelock`` lock file, ``LOCK_FILE`` in the folder); a second writer waits up to
+    ``timeout`` seconds (``None``: no limit, ``0``: not at all) and then raises
+    :class:`HFStoreBusyError`. The lock is re-entrant within a process.
+
+    Args:
+        path: the database folder (created if missing).
+        timeout: seconds to wait for another writer.
+        on_wait: called once with a message when the lock is held elsewhere and we wait.
+
+    """
+    from filelock import FileLock, Timeout
+
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    lock_path = folder / LOCK_FILE
+    # one lock object per file in this process: re-entrant across threads and nested writers
+    lock = FileLock(str(lock_path), thread_local=False, is_singleton=True)
+    try:
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if timeout == 0:
+                raise
+            if on_wait is not None:
+                limit = "" if timeout is None else f" (at most {timeout:g}s)"
+                on_wait(f"another process is writing to the Chroma database at {folder}; waiting{limit}")
+            lock.acquire(timeout=-1 if timeout is None else timeout)
+    except Timeout as exc:
+        raise HFStoreBusyError(
+            f"another process is writing to the Chroma database at {folder} (lock file {lock_path}); "
+            f"gave up after {timeout:g}s. Run the ingests one after the other, wait longer, or use a Chroma "
+            "server (chroma run; --chroma-url) for concurrent writers."
+        ) from exc
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 class ChromaRetriever(VectorStoreRetriever):
@@ -99,7 +169,10 @@ def chroma_client(path: str | None = None, url: str | None = None) -> ClientAPI:
             raise HFInputError(f"Chroma URL must look like http://host:port, got {url!r}")
         ssl = parsed.scheme == "https"
         port = parsed.port or (443 if ssl else 8000)
-        return chromadb.HttpClient(host=parsed.hostname, port=port, ssl=ssl)
+        try:
+            return chromadb.HttpClient(host=parsed.hostname, port=port, ssl=ssl)
+        except (ValueError, *store_failure_types()) as exc:  # type: ignore[misc]
+            raise HFStoreError(f"cannot reach the Chroma server at {url}: {exc}") from exc
     if path is not None:
         return chromadb.PersistentClient(path=str(path))
     return chromadb.EphemeralClient()
@@ -139,6 +212,38 @@ class HFChroma(Chroma):
         """The collection's distance function (``cosine``, ``l2`` or ``ip``)."""
         hnsw = self._collection.configuration.get("hnsw") or {}
         return str(hnsw.get("space") or "l2")
+
+    @property
+    def persist_directory(self) -> str | None:
+        """The folder of an embedded, persistent database (``None`` for a server or in memory)."""
+        settings = self._client.get_settings()
+        if settings.is_persistent and not settings.chroma_server_host:
+            return str(settings.persist_directory)
+        return None
+
+    @property
+    def location(self) -> str:
+        """Where the records live, for messages: a server URL, a database folder or memory."""
+        settings = self._client.get_settings()
+        if settings.chroma_server_host:
+            scheme = "https" if settings.chroma_server_ssl_enabled else "http"
+            return f"the Chroma server at {scheme}://{settings.chroma_server_host}:{settings.chroma_server_http_port}"
+        folder = self.persist_directory
+        return f"the Chroma database at {folder}" if folder else "the in-memory Chroma"
+
+    @contextmanager
+    def failures(self, doing: str, *, resumable: bool = False) -> Iterator[None]:
+        """Turn a chromadb or transport failure into :class:`HFStoreError` saying what failed."""
+        try:
+            yield
+        except store_failure_types() as exc:
+            hint = (
+                " Nothing already stored is lost: run the same ingest again to resume (only missing chunks are"
+                " added, then stale ones removed)."
+                if resumable
+                else ""
+            )
+            raise HFStoreError(f"{self.location} failed while {doing}: {type(exc).__name__}: {exc}.{hint}") from exc
 
     @property
     def max_batch_size(self) -> int:
@@ -195,6 +300,27 @@ class HFChroma(Chroma):
         """Ids of the records matching a metadata filter (all records without one)."""
         result = self._collection.get(where=where, include=[])  # type: ignore[arg-type]
         return set(result["ids"])
+
+    def digests_where(self, where: dict[str, Any]) -> dict[str, str | None]:
+        """``{id: file_sha256}`` of the records matching a metadata filter."""
+        result = self._collection.get(where=where, include=["metadatas"])  # type: ignore[arg-type,list-item]
+        stored: list[Any] | None = result["metadatas"]  # type: ignore[assignment]
+        metas = stored or [None] * len(result["ids"])
+        pairs = zip(result["ids"], metas, strict=True)
+        return {i: (str(m["file_sha256"]) if m and "file_sha256" in m else None) for i, m in pairs}
+
+    def sources(self, page: int | None = None) -> set[str]:
+        """Every ``source`` in the collection (read in pages of ``page`` records)."""
+        size = page or self.max_batch_size
+        found: set[str] = set()
+        offset = 0
+        while True:
+            result = self._collection.get(include=["metadatas"], limit=size, offset=offset)  # type: ignore[list-item]
+            metas = result["metadatas"] or []
+            found.update(str(m["source"]) for m in metas if m and "source" in m)
+            if len(result["ids"]) < size:
+                return found
+            offset += size
 
     def delete_ids(self, ids: Iterable[str]) -> None:
         """Delete records by id, in batches of at most :attr:`max_batch_size`."""

@@ -129,10 +129,31 @@ def test_interrupted_ingest_resumes_with_nothing_lost_or_duplicated(corpus: Path
     assert len(partial) > 0
     resumed = ingest_files([corpus], store_at(tmp_path / "db"), chunk_size=200, chunk_overlap=20, write_batch=3)
     assert resumed.chunks_unchanged == len(partial)
+    # the file stored in part is completed, not "changed" (it did not change)
+    assert resumed.files_resumed == 1 and resumed.files_changed == 0, resumed.summary()
+    assert "1 resumed" in resumed.summary()
     fresh = store_at(tmp_path / "fresh")
     clean = ingest_files([corpus], fresh, chunk_size=200, chunk_overlap=20)
     assert resumed.chunks_added + resumed.chunks_unchanged == clean.chunks_added
     assert snapshot(store_at(tmp_path / "db")) == snapshot(fresh)
+
+
+def test_deleted_files_lose_their_chunks(corpus: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "kept.txt").write_text("A file from another folder stays.")
+    store = store_at(tmp_path / "db")
+    ingest_files([corpus, other], store, chunk_size=300, chunk_overlap=30)
+    gone = [i for i, (_, source) in snapshot(store).items() if source.endswith("volcanoes.txt")]
+    (corpus / "volcanoes.txt").unlink()
+    (corpus / "honeybees.md").rename(corpus / "bees.md")
+    report = ingest_files([corpus], store, chunk_size=300, chunk_overlap=30)
+    assert report.files_removed == 2 and report.files_new == 1 and report.files_unchanged == 2, report.summary()
+    assert report.chunks_removed >= len(gone) and "2 removed" in report.summary()
+    sources = {Path(source).name for _, source in snapshot(store).values()}
+    assert sources == {"bees.md", "lighthouses.html", "tea.pdf", "kept.txt"}
+    again = ingest_files([corpus], store, chunk_size=300, chunk_overlap=30)
+    assert (again.files_removed, again.chunks_removed, again.chunks_added) == (0, 0, 0)
 
 
 def test_chunk_metadata_and_retrieval(corpus: Path, tmp_path: Path) -> None:

@@ -19,7 +19,8 @@ PUBLIC = {
     ],
     "hf_tools.rag": [
         "ChatMemory", "ChromaRetriever", "ExtractiveAnswer", "HFChroma", "HFEmbeddingFunction",
-        "HFInferenceEmbeddings", "IngestReport", "LocalEmbeddings", "RAGAnswer", "Source", "chroma_store",
+        "HFInferenceEmbeddings", "HFStoreBusyError", "HFStoreError", "IngestReport", "LocalEmbeddings", "RAGAnswer",
+        "Source", "chroma_store",
         "document_qa_chain", "format_docs", "ingest_files", "qa_task_answerer", "rag_chain", "rag_chatbot",
         "retriever_tool", "sentence_answerer",
     ],
