@@ -10,6 +10,8 @@ Example:
     'a cloud metadata address'
     >>> blocked_reason(ipaddress.ip_address("8.8.8.8")) is None
     True
+    >>> blocked_reason(ipaddress.ip_address("64:ff9b::a9fe:a9fe"))  # NAT64 of 169.254.169.254
+    'a cloud metadata address'
 
 """
 
@@ -25,13 +27,25 @@ from urllib.parse import urlsplit
 from hf_tools.media.errors import UnsafeURLError
 from hf_tools.media.policy import MediaPolicy
 
-__all__ = ["IPAddress", "Target", "blocked_reason", "choose_address", "parse_target", "resolve", "aresolve"]
+__all__ = [
+    "IPAddress",
+    "Target",
+    "aresolve",
+    "blocked_reason",
+    "choose_address",
+    "embedded_ipv4",
+    "parse_target",
+    "resolve",
+]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _METADATA = frozenset(
     ipaddress.ip_address(a) for a in ("169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254")
 )
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the well-known NAT64 prefix: the IPv4 address is the last 32 bits
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # local-use NAT64 (RFC 8215): never public
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d (:: and ::1 are checked as IPv6)
 
 
 @dataclass(frozen=True)
@@ -80,10 +94,22 @@ def parse_target(url: str) -> Target:
     return Target(url=url, scheme=scheme, host=host, port=port or (443 if scheme == "https" else 80), path=path)
 
 
-def blocked_reason(address: IPAddress) -> str | None:
-    """Why ``address`` must not be fetched from by default, or None for a public address."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (IPv4-mapped, IPv4-compatible, NAT64, 6to4, Teredo), if any."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address in _NAT64 or (address in _IPV4_COMPATIBLE and int(address) > 1):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    return None
+
+
+def _own_reason(address: IPAddress) -> str | None:
     if address in _METADATA:
         return "a cloud metadata address"
     if address.is_loopback:
@@ -95,6 +121,22 @@ def blocked_reason(address: IPAddress) -> str | None:
     if not address.is_global or address.is_multicast:
         return "a non-public address"
     return None
+
+
+def blocked_reason(address: IPAddress) -> str | None:
+    """Why ``address`` must not be fetched from by default, or None for a public address.
+
+    An IPv6 address that carries an IPv4 address (``::ffff:a.b.c.d``, ``::a.b.c.d``, NAT64
+    ``64:ff9b::/96``, 6to4 ``2002::/16``, Teredo) is refused when either address is.
+    """
+    embedded = embedded_ipv4(address)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
+        reason = _own_reason(address)
+        if reason is not None:
+            return reason
+        if address in _NAT64_LOCAL:
+            return "a non-public address"
+    return _own_reason(embedded) if embedded is not None else _own_reason(address)
 
 
 def _addresses(infos: Sequence[tuple[object, ...]]) -> list[IPAddress]:

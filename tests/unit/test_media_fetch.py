@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +20,7 @@ from hf_tools.media import (
     fetch,
     parse_media,
 )
+from hf_tools.media.netguard import blocked_reason
 from hf_tools.testing.answers import png_bytes
 
 PNG = png_bytes(16, 16)
@@ -177,11 +179,37 @@ def test_redirect_loop_stops(host: MediaHost) -> None:
         "http://[::ffff:127.0.0.1]/x.png",
         "http://0.0.0.0/x.png",
         "http://100.64.0.1/x.png",
+        "http://[64:ff9b::7f00:1]/x.png",  # NAT64 of 127.0.0.1
+        "http://[64:ff9b::a9fe:a9fe]/latest/",  # NAT64 of the metadata address
+        "http://[64:ff9b:1::a00:1]/x.png",  # local-use NAT64
+        "http://[2002:a9fe:a9fe::1]/latest/",  # 6to4 of the metadata address
+        "http://[2002:c0a8:101::]/x.png",  # 6to4 of 192.168.1.1
+        "http://[::7f00:1]/x.png",  # IPv4-compatible 127.0.0.1
+        "http://[::a00:1]/x.png",  # IPv4-compatible 10.0.0.1
+        "http://[::ffff:a9fe:a9fe]/latest/",  # IPv4-mapped metadata address
     ],
 )
 def test_non_public_literal_addresses_are_refused_before_any_connection(url: str) -> None:
     with pytest.raises(UnsafeURLError, match="refused to fetch"):
         fetch(url, MediaPolicy.from_settings(None))
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("64:ff9b::7f00:1", "a loopback address"),
+        ("64:ff9b::a9fe:a9fe", "a cloud metadata address"),
+        ("2002:7f00:1::", "a loopback address"),
+        ("2002:a00:1::", "a private address"),
+        ("::a9fe:a9fe", "a cloud metadata address"),
+        ("::c0a8:101", "a private address"),
+        ("64:ff9b::808:808", None),  # NAT64 of a public address is public
+        ("2002:808:808::1", None),
+        ("2606:4700::1111", None),
+    ],
+)
+def test_ipv4_embedded_in_ipv6_is_checked_too(address: str, reason: str | None) -> None:
+    assert blocked_reason(ipaddress.ip_address(address)) == reason
 
 
 async def test_names_are_checked_after_resolution(host: MediaHost) -> None:
