@@ -73,8 +73,15 @@ class MediaArtifact(BaseModel):
         return f"data:{self.mime_type};base64,{self.base64()}"
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the bytes to ``path`` (a folder gets :attr:`default_name`); return the file's path."""
-        target = Path(path)
+        """Write the bytes to ``path``; return the file's path.
+
+        A folder (an existing one, or a path ending in a separator such as ``"out/"``, created
+        if needed) gets a file named :attr:`default_name`.
+        """
+        text = os.fspath(path)
+        target = Path(text)
+        if text.endswith(tuple(sep for sep in (os.sep, os.altsep, "/") if sep)):
+            target.mkdir(parents=True, exist_ok=True)
         if target.is_dir():
             target = target / self.default_name
         target.write_bytes(self.data)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from pathlib import Path
+from typing import Any
 
+import pytest
 from langchain_core.messages import HumanMessage
 from PIL import Image
 
@@ -39,6 +42,23 @@ def test_save_to_a_folder_uses_a_name_from_the_content(tmp_path: Path) -> None:
     assert saved.name.startswith("image-") and saved.suffix == ".png"
     assert saved.read_bytes() == image.data
     assert image.save(tmp_path / "chosen.png").read_bytes() == image.data
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: ImageArtifact.from_bytes(png_bytes(8, 8)), lambda: AudioArtifact.from_bytes(wav_bytes(0.1))]
+)
+def test_a_path_ending_in_a_separator_is_a_folder_made_if_needed(
+    make: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    artifact = make()
+    saved = artifact.save("out/")  # the README's own example, with no folder yet
+    assert Path("out").is_dir() and saved == Path("out") / artifact.default_name
+    assert saved.read_bytes() == artifact.data
+    nested = artifact.save(f"{tmp_path}/a/b{os.sep}")
+    assert nested == tmp_path / "a" / "b" / artifact.default_name and nested.read_bytes() == artifact.data
+    assert artifact.save("out").parent == Path("out")  # an existing folder, without the separator
+    assert artifact.save("named.bin").read_bytes() == artifact.data  # a file name stays a file name
 
 
 def test_saved_to_creates_the_folder_and_records_the_path(tmp_path: Path) -> None:
