@@ -14,12 +14,18 @@ and ``task``):
 :meth:`~LoopbackHub.down` (every request gets an error status) and counts every request.
 Point ``HfApi(endpoint=hub.endpoint)`` or ``HFSettings(hub_endpoint=hub.endpoint)`` at it,
 or set ``HF_ENDPOINT`` before huggingface_hub is imported.
+
+Run it in its own process (it prints ``ready <endpoint>``, then serves until Ctrl-C)::
+
+    python -m hf_tools.testing.hub_server --port 8090
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
@@ -296,3 +302,24 @@ def _expanded(body: dict[str, Any], expand: list[str] | None) -> dict[str, Any]:
         return body
     keep = {"_id", "id", *expand}
     return {k: v for k, v in body.items() if k in keep}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the loopback Hub until interrupted; prints ``ready <endpoint>`` once listening."""
+    parser = argparse.ArgumentParser(description="A loopback Hub API (model listing and model pages) on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on (0: a free one)")
+    args = parser.parse_args(argv)
+    hub = LoopbackHub(port=args.port).start()
+    print(f"ready {hub.endpoint}", flush=True)
+    print(f"models: {', '.join(sorted(hub.models))}", flush=True)
+    print(f"use it with HF_ENDPOINT={hub.endpoint} or hub_endpoint={hub.endpoint!r}; Ctrl-C stops it", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        hub.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
