@@ -182,7 +182,7 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             if "json" in (self.headers.get("Content-Type") or "") or raw[:1] in (b"{", b"["):
                 try:
                     body = json.loads(raw or b"null")
-                except ValueError:
+                except (ValueError, RecursionError):
                     self._send(Reply.error(400, "request body is not valid JSON"))
                     return
             else:
@@ -231,7 +231,11 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             if model is None or task is None or task not in TASKS:
                 self._send(Reply.error(404, f"Model {model} does not exist"))
                 return
-            answer = ANSWERS[task](body if isinstance(body, dict) else {"inputs": body})
+            try:
+                answer = ANSWERS[task](body if isinstance(body, dict) else {"inputs": body})
+            except Exception as exc:  # noqa: BLE001 - a request the fake cannot answer is a bad request
+                self._send(Reply.error(422, f"cannot process this {task} request: {exc}", error_type="validation"))
+                return
             if isinstance(body, dict) and body.get("stream"):
                 self._send_stream(_sse_tokens(answer, reply))
                 return

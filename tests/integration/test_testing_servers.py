@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
+from hf_tools.tasks import TASKS
+from hf_tools.testing import LoopbackServer
+from hf_tools.testing.answers import png_bytes
+
+PNG_B64 = base64.b64encode(png_bytes(16, 16)).decode()
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -36,3 +45,47 @@ def test_hub_server_runs_as_a_program_until_interrupted() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def _post(url: str, body: object) -> tuple[int, bytes]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+@pytest.mark.parametrize(
+    ("task", "body"),
+    [
+        ("text-generation", {"inputs": "Once", "parameters": {"max_new_tokens": 3_000_000}}),
+        ("visual-question-answering", {"inputs": {"image": PNG_B64, "question": "?"}, "parameters": {"top_k": 10**8}}),
+        ("image-to-image", {"inputs": PNG_B64, "parameters": {"target_size": {"width": 10**5, "height": 10**5}}}),
+        ("feature-extraction", {"inputs": "hello", "dimensions": 10**8}),
+    ],
+)
+def test_answers_do_not_grow_with_the_client_numbers(hf_server: LoopbackServer, task: str, body: object) -> None:
+    status, payload = _post(hf_server.model_url(TASKS[task].default_model, task), body)
+    assert status == 200 and len(payload) < 100_000
+
+
+def test_a_streamed_generation_is_capped_too(hf_server: LoopbackServer) -> None:
+    body = {"inputs": "Once", "parameters": {"max_new_tokens": 3_000_000}, "stream": True}
+    status, payload = _post(hf_server.model_url(TASKS["text-generation"].default_model, "text-generation"), body)
+    assert status == 200 and 0 < payload.count(b"data:") <= 1024
+
+
+def test_a_ragged_table_gets_a_422_not_a_dropped_connection(hf_server: LoopbackServer) -> None:
+    body = {"inputs": {"query": "Rome?", "table": {"city": ["Paris", "Rome"], "country": ["France"]}}}
+    url = hf_server.model_url(TASKS["table-question-answering"].default_model, "table-question-answering")
+    status, payload = _post(url, body)
+    assert status == 422 and "same number of cells" in json.loads(payload)["error"]
+
+
+def test_a_request_the_fake_cannot_read_gets_a_422(hf_server: LoopbackServer) -> None:
+    url = hf_server.model_url(TASKS["image-classification"].default_model, "image-classification")
+    status, payload = _post(url, {"inputs": base64.b64encode(b"\x89PNG\r\n\x1a\n truncated").decode()})
+    assert status == 422 and "error" in json.loads(payload)

@@ -225,7 +225,7 @@ def image_to_image(body: dict[str, Any]) -> bytes:
     image = ImageOps.invert(_open(_media(body)).convert("RGB"))
     size = wire._params(body).get("target_size") or {}
     if size.get("width") and size.get("height"):
-        image = image.resize((int(size["width"]), int(size["height"])))
+        image = image.resize((min(int(size["width"]), 1024), min(int(size["height"]), 1024)))
     return _png(image)
 
 
@@ -287,7 +287,7 @@ def visual_question_answering(body: dict[str, Any]) -> list[dict[str, Any]]:
         answer = str(len(_objects(image)))
     else:
         answer = _caption(image)
-    top_k = int(wire._params(body).get("top_k") or 1)
+    top_k = min(int(wire._params(body).get("top_k") or 1), wire.MAX_ANSWERS)
     others = [{"answer": "unknown", "score": 0.01}] * (top_k - 1)
     return [{"answer": answer, "score": 0.93}, *others]
 

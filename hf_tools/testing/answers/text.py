@@ -20,9 +20,13 @@ def _score(text: str) -> float:
 _POSITIVE = ("good", "great", "love", "excellent", "happy", "wonderful", "best", "like")
 
 
+MAX_GENERATED_TOKENS = 512  # answers never grow with the client's numbers beyond this
+MAX_ANSWERS = 50
+
+
 def text_generation(body: dict[str, Any]) -> Any:
     limit = _params(body).get("max_new_tokens") or 8
-    words = [f"word{i}" for i in range(int(limit))]
+    words = [f"word{i}" for i in range(min(int(limit), MAX_GENERATED_TOKENS))]
     return [{"generated_text": " " + " ".join(words)}]
 
 
@@ -131,6 +135,8 @@ def table_question_answering(body: dict[str, Any]) -> Any:
     table: dict[str, list[str]] = inputs.get("table") or {}
     query = str(inputs.get("query", "")).lower()
     columns = list(table)
+    if len({len(cells) for cells in table.values()}) > 1:
+        raise ValueError("every column of the table must have the same number of cells")
     for col_index, column in enumerate(columns):
         for row_index, cell in enumerate(table[column]):
             if str(cell).lower() in query:
