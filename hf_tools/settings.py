@@ -86,6 +86,9 @@ class HFSettings(BaseModel):
         default=(), description="Media URL hosts ('host' or 'host:port') trusted even on a private address."
     )
     media_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1, description="Largest media input, in bytes.")
+    media_max_pixels: int = Field(
+        default=64 * 1024 * 1024, ge=1, description="Most pixels an image input may have (64 megapixels)."
+    )
     media_fetch_timeout: float = Field(default=15.0, gt=0, description="Seconds for one media URL fetch.")
     media_output_dir: str | None = Field(
         default=None, description="Folder generated images/audio are saved to (None: kept in memory only)."

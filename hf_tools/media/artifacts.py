@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hf_tools.media.decode import DEFAULT_MAX_PIXELS, MediaDecodeError, check_audio, check_image
 from hf_tools.media.sniff import MediaType, sniff
 
 __all__ = ["AudioArtifact", "ImageArtifact", "MediaArtifact"]
@@ -124,18 +125,38 @@ class ImageArtifact(MediaArtifact):
     _kind: ClassVar[str] = "image"
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> ImageArtifact:
-        """An artifact of encoded image bytes (PNG, JPEG, ...)."""
-        from PIL import Image
+    def from_bytes(cls, data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageArtifact:
+        """An artifact of encoded image bytes (PNG, JPEG, ...).
 
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-            mime = Image.MIME.get(image.format or "", "") or "application/octet-stream"
+        Raises:
+            MediaDecodeError: (a ``ValueError``) the bytes are not an image that decodes, or it
+                has more than ``max_pixels`` pixels.
+
+        """
+        mime, width, height = check_image(bytes(data), max_pixels)
         return cls(data=bytes(data), mime_type=mime, width=width, height=height)
 
     @classmethod
-    def from_pil(cls, image: Any) -> ImageArtifact:
-        """An artifact of a PIL image, kept in its own format (PNG if it has none) with its PNG text chunks."""
+    def from_pil(cls, image: Any, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageArtifact:
+        """An artifact of a PIL image, kept in its own format (PNG if it has none) with its PNG text chunks.
+
+        Raises:
+            MediaDecodeError: the image cannot be decoded (e.g. a truncated file opened lazily)
+                or has more than ``max_pixels`` pixels.
+
+        """
+        width, height = image.size
+        if width * height > max_pixels:
+            raise MediaDecodeError(f"is {width}x{height} pixels, more than the limit of {max_pixels}", too_large=True)
+        try:
+            return cls._encode_pil(image)
+        except MediaDecodeError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a lazily opened image decodes here
+            raise MediaDecodeError(f"is an image that cannot be decoded: {type(exc).__name__}: {exc}") from None
+
+    @classmethod
+    def _encode_pil(cls, image: Any) -> ImageArtifact:
         fmt = image.format if image.format in ("PNG", "JPEG", "WEBP", "GIF") else "PNG"
         options: dict[str, Any] = {}
         if fmt == "PNG":
@@ -179,9 +200,15 @@ class AudioArtifact(MediaArtifact):
 
     @classmethod
     def from_bytes(cls, data: bytes) -> AudioArtifact:
-        """An artifact of encoded audio bytes; WAV headers are read for the duration."""
+        """An artifact of encoded audio bytes; WAV headers are read for the duration.
+
+        Raises:
+            MediaDecodeError: (a ``ValueError``) the bytes are not audio of a supported format
+                with a whole container header (e.g. an HTML error page, an empty body).
+
+        """
         found = sniff(data)
-        mime = found.mime_type if found else "application/octet-stream"
+        mime = check_audio(bytes(data), found)
         fields: dict[str, Any] = {}
         if found is not None and found.extension == "wav":
             try:

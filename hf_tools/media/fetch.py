@@ -117,7 +117,7 @@ def fetch(url: str, policy: MediaPolicy) -> bytes:
                         return budget.body()
                 finally:
                     response.close()
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise MediaFetchError(f"fetching the media failed: {type(exc).__name__}") from exc
             url = next_url
     raise _too_many(policy)
@@ -140,7 +140,7 @@ async def afetch(url: str, policy: MediaPolicy) -> bytes:
                         return budget.body()
                 finally:
                     await response.aclose()
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise MediaFetchError(f"fetching the media failed: {type(exc).__name__}") from exc
             url = next_url
     raise _too_many(policy)

@@ -76,9 +76,10 @@ class Target:
 def parse_target(url: str) -> Target:
     """Split ``url``; refuse anything but a plain http(s) URL with a host."""
     try:
+        url.encode("utf-8")
         parts = urlsplit(url)
         port = parts.port
-    except ValueError as exc:
+    except (ValueError, UnicodeError) as exc:
         raise UnsafeURLError(f"not a valid URL: {url[:200]!r}") from exc
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
@@ -164,7 +165,7 @@ def resolve(target: Target) -> list[IPAddress]:
         return literal
     try:
         return _addresses(socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM))
-    except OSError as exc:
+    except (OSError, UnicodeError) as exc:
         raise UnsafeURLError(f"cannot resolve host {target.host!r}") from exc
 
 
@@ -175,7 +176,7 @@ async def aresolve(target: Target) -> list[IPAddress]:
         return literal
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
-    except OSError as exc:
+    except (OSError, UnicodeError) as exc:
         raise UnsafeURLError(f"cannot resolve host {target.host!r}") from exc
     return _addresses(list(infos))
 

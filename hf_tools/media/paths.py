@@ -39,21 +39,35 @@ def safe_path(text: str | os.PathLike[str], policy: MediaPolicy) -> Path:
     raw = Path(text)
     if ".." in raw.parts:
         raise MediaPathError(f"media paths may not contain '..': {str(text)[:200]!r}")
-    candidate = raw if raw.is_absolute() else Path.cwd() / raw
-    real = Path(os.path.realpath(candidate))
-    if not _inside(real, policy.allowed_dirs):
-        how = "links to a place" if _inside(candidate, policy.allowed_dirs) else "is"
-        raise MediaPathError(f"the media path {str(text)[:200]!r} {how} outside the allowed media folders")
-    if not real.is_file():
-        raise MediaPathError(f"no media file at {str(text)[:200]!r}")
+    try:
+        candidate = raw if raw.is_absolute() else Path.cwd() / raw
+        real = Path(os.path.realpath(candidate))
+        if not _inside(real, policy.allowed_dirs):
+            how = "links to a place" if _inside(candidate, policy.allowed_dirs) else "is"
+            raise MediaPathError(f"the media path {str(text)[:200]!r} {how} outside the allowed media folders")
+        if not real.is_file():
+            raise MediaPathError(f"no media file at {str(text)[:200]!r}")
+    except (OSError, ValueError, UnicodeError) as exc:  # a name too long, a lone surrogate, a NUL...
+        if isinstance(exc, MediaPathError):
+            raise
+        raise MediaPathError(f"cannot use the media path {str(text)[:200]!r}: {_reason(exc)}") from None
     return real
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeError):
+        return "it is not valid Unicode text"
+    return getattr(exc, "strerror", None) or str(exc)
 
 
 def read_path(text: str | os.PathLike[str], policy: MediaPolicy) -> bytes:
     """The bytes of the file at ``text``, checked by :func:`safe_path` and ``max_bytes``."""
     real = safe_path(text, policy)
-    with real.open("rb") as handle:
-        data = handle.read(policy.max_bytes + 1)
+    try:
+        with real.open("rb") as handle:
+            data = handle.read(policy.max_bytes + 1)
+    except OSError as exc:
+        raise MediaPathError(f"cannot read the media file {str(text)[:200]!r}: {_reason(exc)}") from None
     if len(data) > policy.max_bytes:
         raise MediaTooLargeError(f"the media file is larger than the limit of {policy.max_bytes} bytes")
     return data

@@ -94,13 +94,38 @@ def test_urls_are_classified_without_io() -> None:
     assert parse_media("ftp://example.com/a.png", "image").origin == "url"
 
 
-@pytest.mark.parametrize("value", ["", "   ", 42, None, ["a"], "data:image/png,notbase64", "data:image/png;base64,@@@"])
-def test_malformed_values_fail_validation(value: object) -> None:
+@pytest.mark.parametrize("value", [42, None, ["a"], {"url": "x"}])
+def test_values_of_another_type_fail_validation(value: object) -> None:
     class Model(BaseModel):
         image: ImageInput
 
     with pytest.raises(ValidationError):
         Model(image=value)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("data:image/png,notbase64", "data URI must look like"),
+        ("data:image/png;base64,@@@", "not valid base64"),
+        ("pic\ud800.png", "lone surrogates"),
+        ("x" * 5000, "neither a path"),
+    ],
+)
+def test_strings_that_cannot_be_media_are_refused_when_loaded(value: str, reason: str) -> None:
+    """A model-written string validates; loading it raises the MediaError a tool hands back to the model."""
+
+    class Model(BaseModel):
+        image: ImageInput
+
+    source = Model(image=value).image
+    assert source.origin == "refused" and reason in source.describe()
+    with pytest.raises(UnsupportedMediaError, match=reason):
+        source.load(policy())
+    with pytest.raises(UnsupportedMediaError, match=reason):
+        parse_media(value, "image")
 
 
 def test_wrong_kind_is_refused() -> None:
