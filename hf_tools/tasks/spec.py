@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, model_validator
 
 from hf_tools.errors import HFInputError, HFResponseError
+from hf_tools.media.source import MediaSource
 from hf_tools.prepared_call import CallHook, PreparedCall
 from hf_tools.tasks.via_chat import ChatFallback
 
@@ -17,9 +19,70 @@ __all__ = ["CallHook", "PreparedCall", "TaskInput", "TaskSpec"]
 
 
 class TaskInput(BaseModel):
-    """Base of every task's input model: unknown fields are an error, not silently dropped."""
+    """Base of every task's input model: unknown fields are an error, not silently dropped.
+
+    Every value must also be sendable as JSON: text with lone surrogates, NaN or infinite
+    numbers, objects JSON cannot hold and data nested deeper than 64 levels are refused here,
+    before any request (as :class:`~hf_tools.errors.HFInputError` from :meth:`TaskSpec.coerce_input`).
+
+    Example:
+        >>> from hf_tools import TASKS
+        >>> TASKS["summarization"].coerce_input({"text": "Hi.", "generate_parameters": {"top_p": float("nan")}})
+        ... # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        hf_tools.errors.HFInputError: invalid input for task 'summarization': ...top_p: nan is not a finite number
+
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def _sendable_as_json(self) -> TaskInput:
+        problem = _json_problem(self, "", 0)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+
+_MAX_DEPTH = 64
+
+
+def _json_problem(value: Any, where: str, depth: int) -> str | None:
+    """Why ``value`` cannot be sent as JSON (``where`` names it), or None."""
+    if value is None or isinstance(value, (bool, int)):
+        return None
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"{where or 'text'}: holds lone surrogates, which are not valid Unicode text"
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"{where or 'number'}: {value} is not a finite number"
+    if depth >= _MAX_DEPTH:
+        return f"{where or 'input'}: nested more than {_MAX_DEPTH} levels deep"
+    items: Any
+    if isinstance(value, BaseModel):
+        items = [(name, getattr(value, name)) for name in type(value).model_fields]
+        items += list((value.model_extra or {}).items())
+    elif isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, (list, tuple)):
+        items = list(enumerate(value))
+    elif isinstance(value, MediaSource):  # the task's call hook reads and checks it
+        return None
+    else:
+        return f"{where or 'input'}: a {type(value).__name__} cannot be sent as JSON"
+    for key, item in items:
+        name = f"{where}.{key}" if where else str(key)
+        if not isinstance(key, (str, int)):
+            return f"{name}: a {type(key).__name__} key cannot be sent as JSON"
+        problem = _json_problem(key, name, depth + 1) or _json_problem(item, name, depth + 1)
+        if problem is not None:
+            return problem
+    return None
+
 
 
 def _identity(value: Any) -> Any:
@@ -113,6 +176,10 @@ class TaskSpec:
             return self.input_model.model_validate(value)
         except ValidationError as exc:
             raise HFInputError(f"invalid input for task {self.name!r}: {_short(exc)}") from exc
+        except UnicodeError as exc:  # pydantic-core cannot even read a key with a lone surrogate
+            raise HFInputError(
+                f"invalid input for task {self.name!r}: it holds lone surrogates, which are not valid Unicode text"
+            ) from exc
 
     def call_kwargs(self, data: TaskInput) -> dict[str, Any]:
         """Keyword arguments for the client method (unset options are left out)."""
@@ -141,6 +208,6 @@ class TaskSpec:
 def _short(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "input"
-        parts.append(f"{where}: {err['msg']}")
+        message = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{'.'.join(str(p) for p in err['loc'])}: {message}" if err["loc"] else message)
     return "; ".join(parts)

@@ -126,6 +126,14 @@ class TableQuestionAnsweringInput(TaskInput):
     sequential: bool | None = Field(None, description="Answer rows one by one.")
     truncation: bool | None = Field(None, description="Truncate a large table.")
 
+    @field_validator("table")
+    @classmethod
+    def _columns_of_equal_length(cls, table: dict[str, list[str]]) -> dict[str, list[str]]:
+        lengths = {name: len(cells) for name, cells in table.items()}
+        if len(set(lengths.values())) > 1:
+            raise ValueError(f"every column of the table must have the same number of cells (got {lengths})")
+        return table
+
 
 def _generated_text(raw: Any) -> str:
     if isinstance(raw, str):
