@@ -20,6 +20,7 @@ decides it::
     │   └── HFModelLoadingError                503 with ``estimated_time``  [retryable]
     ├── HFResponseError                        a 2xx body that is not what the task returns (never retried)
     ├── HFConnectionError (ConnectionError)    reset, refused, DNS  [retryable]
+    ├── HFOfflineModeError                     HF_HUB_OFFLINE blocks every request (never retried)
     └── HFTimeoutError (TimeoutError)          one request timed out  [retryable]
         └── HFDeadlineExceededError            the call's total deadline ran out  [retryable]
 
@@ -63,6 +64,7 @@ __all__ = [
     "HFModelLoadingError",
     "HFModelNotFoundError",
     "HFModelNotServedError",
+    "HFOfflineModeError",
     "HFPaymentRequiredError",
     "HFPermissionError",
     "HFRateLimitError",
@@ -242,6 +244,36 @@ class HFDeadlineExceededError(HFTimeoutError):
     """The whole call, retries included, ran past ``HFSettings.deadline``."""
 
 
+class HFOfflineModeError(HFError, ModelConnectionError):
+    """``HF_HUB_OFFLINE`` is set: huggingface_hub refuses every request, even to 127.0.0.1; never retried."""
+
+    is_retryable = False
+
+
+def _known_special(exc: BaseException, model: str | None) -> HFError | None:
+    """Errors mapped before the rest: an offline refusal, an unreadable image or JSON nested too deep."""
+    where = f" for model {model!r}" if model else ""
+    name, module = type(exc).__name__, type(exc).__module__
+    if name == "OfflineModeIsEnabled" and module.startswith("huggingface_hub"):
+        return HFOfflineModeError(
+            f"request refused{where}: HF_HUB_OFFLINE is set, and huggingface_hub then refuses every HTTP request,"
+            " to the Hugging Face router and to any base_url alike (127.0.0.1 included); unset HF_HUB_OFFLINE"
+            " to call it",
+            model=model,
+        )
+    frames = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frames.append(str(tb.tb_frame.f_globals.get("__name__", "")))
+        tb = tb.tb_next
+    reading = bool(frames) and frames[-1].startswith(("json", "huggingface_hub", "orjson"))
+    if isinstance(exc, RecursionError) and reading:
+        return HFResponseError(f"malformed response{where}: JSON nested too deeply to read", model=model)
+    if module.split(".")[0] == "PIL" and isinstance(exc, Exception):  # the hub decodes images it received
+        return HFResponseError(f"malformed response{where}: not a readable image: {name}: {exc}"[:500], model=model)
+    return None
+
+
 _STATUS_TO_ERROR: dict[int, type[HFError]] = {
     400: HFInvalidRequestError,
     401: HFAuthenticationError,
@@ -347,7 +379,7 @@ def map_error(exc: BaseException, *, model: str | None = None, token: str | None
     if isinstance(exc, HFError):
         return exc
     _scrub_chain(exc, token)
-    error = _map(exc, model)
+    error = _known_special(exc, model) or _map(exc, model)
     if error is None:
         raise exc
     error.message = redact(error.message, token)
