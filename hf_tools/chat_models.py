@@ -305,6 +305,7 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
             if run_manager is not None:
                 run_manager.on_llm_new_token(str(chunk.message.content), chunk=chunk)
             yield chunk
+        state.check_not_empty(model)
 
     async def _astream(
         self,
@@ -325,9 +326,12 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
             if run_manager is not None:
                 await run_manager.on_llm_new_token(str(chunk.message.content), chunk=chunk)
             yield chunk
+        state.check_not_empty(model)
 
     def _result(self, output: Any, provider: str) -> ChatResult:
         choices = list(_get(output, "choices") or [])
+        if not choices:
+            raise HFResponseError("the chat answer holds no choices", model=_get(output, "model") or self.model)
         usage = _usage(_get(output, "usage"))
         metadata = {
             "model_name": _get(output, "model"),
@@ -605,8 +609,19 @@ class _StreamState:
         self.provider = provider
         self.route = route
         self.started: set[int] = set()
+        self.events = 0
+
+    def check_not_empty(self, model: str) -> None:
+        """Raise :class:`HFResponseError` if the stream gave no usable event (not the stream a chat sends)."""
+        if not self.events:
+            raise HFResponseError("the chat stream ended without any message chunk", model=model)
 
     def convert(self, raw: Any) -> ChatGenerationChunk | None:
+        chunk = self._convert(raw)
+        self.events += chunk is not None
+        return chunk
+
+    def _convert(self, raw: Any) -> ChatGenerationChunk | None:
         choices = list(_get(raw, "choices") or [])
         usage = _usage(_get(raw, "usage"))
         if not choices:

@@ -309,10 +309,12 @@ class HFClient:
                 raise
 
         client, chunks, first = self._retry(model, token, open_stream, route)
+        if first is _END:
+            client.close()
+            raise _empty_stream(model)
         try:
-            if first is not _END:
-                yield first
-                yield from chunks
+            yield first
+            yield from chunks
         except Exception as exc:
             raise map_error(exc, model=model, token=token) from exc
         finally:
@@ -340,11 +342,12 @@ class HFClient:
         chunks: AsyncIterator[Any]
         first: Any
         chunks, first = await self._aretry(model, token, open_stream, route)
+        if first is _END:
+            raise _empty_stream(model)
         try:
-            if first is not _END:
-                yield first
-                async for chunk in chunks:
-                    yield chunk
+            yield first
+            async for chunk in chunks:
+                yield chunk
         except Exception as exc:
             raise map_error(exc, model=model, token=token) from exc
 
@@ -425,6 +428,12 @@ def _decode(response: Any, url: str) -> Any:
 
 
 _END: Any = object()
+
+
+def _empty_stream(model: str | None) -> HFResponseError:
+    """A 2xx answer to a stream request without a single event (e.g. JSON or HTML instead of server-sent events)."""
+    where = f" of model {model!r}" if model else ""
+    return HFResponseError(f"the stream{where} ended without any event (not an event stream)", model=model)
 
 # Tasks closing the async pools of dropped clients (kept so they are not collected mid-way).
 _CLOSING: set[asyncio.Task[Any]] = set()

@@ -47,10 +47,7 @@ class Detections(BaseModel):
         if not self.objects:
             text = "no objects found"
         else:
-            found = ", ".join(
-                f"{o.label} ({o.score:.2f}) at [{o.box.xmin}, {o.box.ymin}, {o.box.xmax}, {o.box.ymax}]"
-                for o in self.objects
-            )
+            found = ", ".join(f"{o.label} ({_number(o.score)}) at {_corners(o.box)}" for o in self.objects)
             text = f"{len(self.objects)} object{'s' if len(self.objects) != 1 else ''}: {found}"
         return text
 
@@ -81,6 +78,14 @@ class Segment(BaseModel):
     label: str = Field(description="What the segment is.")
     score: float | None = Field(default=None, description="Confidence, if the model gives one.")
     mask: ImageArtifact = Field(description="White where the segment is.")
+
+
+def _number(value: Any) -> str:
+    return f"{value:.2f}" if isinstance(value, (int, float)) and not isinstance(value, bool) else "?"
+
+
+def _corners(box: Any) -> str:
+    return "[" + ", ".join(str(getattr(box, side, "?")) for side in ("xmin", "ymin", "xmax", "ymax")) + "]"
 
 
 def annotate(image: bytes, objects: list[ObjectDetectionOutputElement]) -> ImageArtifact:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from hf_tools.client import HFClient
+from hf_tools.errors import HFResponseError
 from hf_tools.failover import Route
 from hf_tools.routing.plan import CallPlan
 from hf_tools.tasks import TaskSpec
@@ -31,6 +32,8 @@ def _chat_kwargs(spec: TaskSpec, kwargs: dict[str, Any]) -> dict[str, Any]:
 
 def _reply_text(output: Any) -> str:
     choices = getattr(output, "choices", None) or output["choices"]
+    if not choices:
+        raise HFResponseError("the chat answer holds no choices")
     message = choices[0].message if hasattr(choices[0], "message") else choices[0]["message"]
     content = message.content if hasattr(message, "content") else message.get("content")
     return str(content or "")

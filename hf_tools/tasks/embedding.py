@@ -88,8 +88,8 @@ def pool(raw: Any, count: int) -> list[list[float]]:
 
 
 def _render(vector: list[float]) -> str:
-    head = ", ".join(f"{x:.3f}" for x in vector[:4])
-    return f"{len(vector)}-dimensional vector [{head}, ...]"
+    head = ", ".join(f"{x:.3f}" if isinstance(x, (int, float)) else str(x) for x in vector[:4])
+    return f"{len(vector)}-dimensional vector [{head}{', ...' if len(vector) > 4 else ''}]"
 
 
 def register_embedding_tasks(registry: TaskRegistry) -> None:

@@ -1,9 +1,42 @@
-"""Small shared helpers that turn task outputs into short text for an LLM, or normalize them."""
+"""Small shared helpers that turn task outputs into short text for an LLM, or normalize them.
+
+Renderers never raise: a field that is None, text where a number was expected, an empty
+list or a NaN score still give readable text (:func:`number` formats what it can).
+
+Example:
+    >>> from hf_tools.tasks.render import number, answers
+    >>> number(0.98765), number(None), number("high")
+    ('0.99', '?', 'high')
+    >>> answers([])
+    'no answer'
+
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
+
+
+def number(value: Any, digits: int = 2) -> str:
+    """``value`` with ``digits`` decimals if it is a number, ``?`` if missing, else as text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:.{digits}f}"
+    return "?" if value is None else str(value)
+
+
+def _items(output: Any) -> Iterable[Any]:
+    return output if isinstance(output, (list, tuple)) else [output]
+
+
+def answers(output: Any) -> str:
+    """``'Paris' (score 0.91); ...`` for question-answering style outputs (no score when none is given)."""
+
+    def one(item: Any) -> str:
+        score = getattr(item, "score", None)
+        return repr(getattr(item, "answer", None)) + ("" if score is None else f" (score {number(score)})")
+
+    return "; ".join(one(item) for item in _items(output)) or "no answer"
 
 
 def as_list(raw: Any) -> list[Any]:
@@ -17,14 +50,23 @@ def as_list(raw: Any) -> list[Any]:
 
 def labels(items: list[Any]) -> str:
     """``POSITIVE (0.98), NEGATIVE (0.02)``."""
-    return ", ".join(f"{item.label} ({item.score:.2f})" for item in items) or "no labels"
+    return (
+        ", ".join(f"{getattr(item, 'label', None)} ({number(getattr(item, 'score', None))})" for item in _items(items))
+        or "no labels"
+    )
+
+
+def plain(output: Any) -> str:
+    """A text output as is (``(empty)`` when it is blank)."""
+    text = "" if output is None else str(output)
+    return text if text.strip() else "(empty)"
 
 
 def text_of(field: str) -> Callable[[Any], str]:
-    """Render the one text field of an output."""
+    """Render the one text field of an output (``(empty)`` when it is blank or missing)."""
 
     def render(output: Any) -> str:
-        return str(getattr(output, field))
+        return plain(getattr(output, field, None))
 
     return render
 
@@ -33,6 +75,7 @@ def pairs(*fields: str) -> Callable[[Any], str]:
     """Render the named fields that are set, as ``field: value`` pairs."""
 
     def render(output: Any) -> str:
-        return "; ".join(f"{name}: {getattr(output, name)}" for name in fields if getattr(output, name, None))
+        found = "; ".join(f"{name}: {getattr(output, name)}" for name in fields if getattr(output, name, None))
+        return found or "(empty)"
 
     return render

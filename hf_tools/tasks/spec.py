@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, model_
 from hf_tools.errors import HFInputError, HFResponseError
 from hf_tools.media.source import MediaSource
 from hf_tools.prepared_call import CallHook, PreparedCall
+from hf_tools.tasks.shape import shape_problem
 from hf_tools.tasks.via_chat import ChatFallback
 
 __all__ = ["CallHook", "PreparedCall", "TaskInput", "TaskSpec"]
@@ -138,6 +141,7 @@ class TaskSpec:
     def __post_init__(self) -> None:
         if not self.defaults:
             raise ValueError(f"task {self.name!r} declares no default model")
+        object.__setattr__(self, "render", _never_raises(self.render, self.name))
 
     @property
     def default_model(self) -> str:
@@ -198,11 +202,42 @@ class TaskSpec:
         return await self.hook.aprepare(self, self.call_kwargs(data), settings)
 
     def finish(self, raw: Any) -> Any:
-        """Normalize a raw client result into ``output_type``."""
+        """Normalize a raw client result into ``output_type`` and check its shape.
+
+        Raises:
+            HFResponseError: the answer cannot be normalized, or a required field is missing
+                or of the wrong kind (see :mod:`hf_tools.tasks.shape`), e.g. ``{}`` from a server.
+
+        """
         try:
-            return self.normalize(raw)
-        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            output = self.normalize(raw)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
             raise HFResponseError(f"unexpected {self.name} response: {exc}") from exc
+        problem = shape_problem(output, may_lack=self.via_chat.may_lack if self.via_chat else frozenset())
+        if problem is not None:
+            raise HFResponseError(f"unexpected {self.name} response: {problem}")
+        return output
+
+
+def _never_raises(render: Callable[[Any], str], task: str) -> Callable[[Any], str]:
+    """``render``, but a failure gives a plain description (and a warning) instead of an exception.
+
+    A tool's answer to the model must not crash the agent run over a formatting problem.
+    """
+    if getattr(render, "__wrapped__", None) is not None and getattr(render, "_hf_safe", False):
+        return render
+
+    @functools.wraps(render)
+    def safe(output: Any) -> str:
+        try:
+            text = render(output)
+        except Exception as exc:  # noqa: BLE001 - a renderer bug must not crash an agent run
+            logging.getLogger("hf_tools").warning("hf_tools: cannot render a %s result: %r", task, exc)
+            return f"a {task} result ({type(output).__name__}) that could not be shown as text"
+        return text if isinstance(text, str) else str(text)
+
+    safe._hf_safe = True  # type: ignore[attr-defined]
+    return safe
 
 
 def _short(exc: ValidationError) -> str:

@@ -17,7 +17,7 @@ from huggingface_hub import (
 from pydantic import Field, ValidationInfo, field_validator
 
 from hf_tools.tasks.registry import TaskRegistry
-from hf_tools.tasks.render import as_list, labels, pairs, text_of
+from hf_tools.tasks.render import answers, as_list, labels, number, pairs, plain, text_of
 from hf_tools.tasks.spec import TaskInput, TaskSpec
 from hf_tools.tasks.via_chat import TEXT_GENERATION
 
@@ -136,11 +136,18 @@ class TableQuestionAnsweringInput(TaskInput):
 
 
 def _generated_text(raw: Any) -> str:
-    if isinstance(raw, str):
-        return raw
     if isinstance(raw, list):
         raw = raw[0]
-    return str(raw["generated_text"] if isinstance(raw, dict) else raw.generated_text)
+    text = raw if isinstance(raw, str) else raw["generated_text"] if isinstance(raw, dict) else raw.generated_text
+    if not isinstance(text, str):
+        raise TypeError(f"generated_text should be text, not {type(text).__name__}")
+    return text
+
+
+def _scores(raw: Any) -> list[float]:
+    if not isinstance(raw, list):
+        raise TypeError(f"expected a list of scores, got {type(raw).__name__}")
+    return [float(s) for s in raw]
 
 
 def register_text_tasks(registry: TaskRegistry) -> None:
@@ -153,7 +160,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             output_type=str,
             method="text_generation",
             defaults=("Qwen/Qwen2.5-7B-Instruct", "meta-llama/Llama-3.1-8B-Instruct", "openai/gpt-oss-20b"),
-            render=str,
+            render=plain,
             normalize=_generated_text,
             streams=True,
             example={"prompt": "Once upon a time", "max_new_tokens": 6},
@@ -200,7 +207,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             output_type=list[QuestionAnsweringOutputElement],
             method="question_answering",
             defaults=("deepset/roberta-base-squad2", "distilbert/distilbert-base-cased-distilled-squad"),
-            render=lambda out: "; ".join(f"{a.answer!r} (score {a.score:.2f})" for a in out) or "no answer",
+            render=answers,
             normalize=as_list,
             example={"question": "Where does Ada live?", "context": "Ada lives in London."},
         )
@@ -237,7 +244,8 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             output_type=list[TokenClassificationOutputElement],
             method="token_classification",
             defaults=("dslim/bert-base-NER", "dbmdz/bert-large-cased-finetuned-conll03-english"),
-            render=lambda out: ", ".join(f"{e.word} ({e.entity_group or e.entity})" for e in out) or "no entities",
+            render=lambda out: ", ".join(f"{e.word} ({e.entity_group or e.entity or '?'})" for e in out)
+            or "no entities",
             normalize=as_list,
             example={"text": "Yesterday Ada met Alan in Paris."},
         )
@@ -250,7 +258,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             output_type=list[FillMaskOutputElement],
             method="fill_mask",
             defaults=("google-bert/bert-base-uncased", "distilbert/distilbert-base-uncased"),
-            render=lambda out: ", ".join(f"{p.token_str} ({p.score:.2f})" for p in out),
+            render=lambda out: ", ".join(f"{p.token_str} ({number(p.score)})" for p in out) or "no guesses",
             normalize=as_list,
             example={"text": "The capital of France is [MASK]."},
         )
@@ -263,8 +271,8 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             output_type=list[float],
             method="sentence_similarity",
             defaults=("sentence-transformers/all-MiniLM-L6-v2", "sentence-transformers/all-mpnet-base-v2"),
-            render=lambda out: ", ".join(f"{s:.3f}" for s in out),
-            normalize=lambda raw: [float(s) for s in raw],
+            render=lambda out: ", ".join(number(s, 3) for s in out) or "no scores",
+            normalize=_scores,
             example={"sentence": "a cat sat on the mat", "other_sentences": ["a cat sat", "stock markets fell"]},
         )
     )

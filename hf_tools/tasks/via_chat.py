@@ -56,6 +56,8 @@ class ChatFallback:
         messages: the call's keyword arguments → the chat messages.
         options: the call's keyword arguments → more ``chat_completion`` arguments.
         output: (the reply's text, the call's keyword arguments) → the task's output.
+        may_lack: output fields a chat reply cannot give (scores, offsets): the task's answer
+            check (:mod:`hf_tools.tasks.shape`) lets them be None.
 
     """
 
@@ -63,6 +65,7 @@ class ChatFallback:
     messages: Callable[[dict[str, Any]], list[dict[str, Any]]]
     options: Callable[[dict[str, Any]], dict[str, Any]]
     output: Callable[[str, dict[str, Any]], Any]
+    may_lack: frozenset[str] = frozenset()
 
 
 def _text_messages(kwargs: dict[str, Any]) -> list[dict[str, Any]]:
@@ -137,4 +140,10 @@ def vision(task: str) -> ChatFallback:
 
     """
     instruction, output = _VISION[task]
-    return ChatFallback(model="vision", messages=_image_messages(instruction), options=lambda kwargs: {}, output=output)
+    return ChatFallback(
+        model="vision",
+        messages=_image_messages(instruction),
+        options=lambda kwargs: {},
+        output=output,
+        may_lack=frozenset({"score", "start", "end"}),
+    )

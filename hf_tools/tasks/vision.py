@@ -19,7 +19,7 @@ from hf_tools.media.hook import MediaHook, detections, keep_media
 from hf_tools.media.results import Detections, Segment, segments
 from hf_tools.media.source import ImageInput
 from hf_tools.tasks.registry import TaskRegistry
-from hf_tools.tasks.render import as_list, labels, text_of
+from hf_tools.tasks.render import answers, as_list, labels, number, text_of
 from hf_tools.tasks.spec import TaskInput, TaskSpec
 from hf_tools.tasks.via_chat import vision
 
@@ -127,16 +127,9 @@ def _generated(output: ImageArtifact) -> str:
     return "generated " + output.describe()
 
 
-def _answers(out: list[Any]) -> str:
-    return "; ".join(f"{a.answer!r}" + (f" (score {a.score:.2f})" if a.score is not None else "") for a in out) or (
-        "no answer"
-    )
-
-
 def _segments(out: list[Segment]) -> str:
-    return (
-        ", ".join(f"{s.label} ({s.score or 0:.2f}, mask {s.mask.width}x{s.mask.height})" for s in out) or "no segments"
-    )
+    found = ", ".join(f"{s.label} ({number(s.score)}, mask {s.mask.width}x{s.mask.height})" for s in out)
+    return found or "no segments"
 
 
 def _image_artifact(raw: Any) -> ImageArtifact:
@@ -267,7 +260,7 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             output_type=list[VisualQuestionAnsweringOutputElement],
             method="visual_question_answering",
             defaults=("dandelin/vilt-b32-finetuned-vqa",),
-            render=_answers,
+            render=answers,
             normalize=as_list,
             example={"image": EXAMPLE_IMAGE, "question": "What color is the picture?"},
             hook=IMAGE_IN,
@@ -282,7 +275,7 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             output_type=list[DocumentQuestionAnsweringOutputElement],
             method="document_question_answering",
             defaults=("impira/layoutlm-document-qa",),
-            render=_answers,
+            render=answers,
             normalize=as_list,
             example={"image": EXAMPLE_PAGE, "question": "What is the total due?"},
             hook=IMAGE_IN,
