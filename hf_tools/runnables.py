@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -10,8 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model
 
 from hf_tools.batching import BoundedBatchMixin
 from hf_tools.client import HFClient, get_client
+from hf_tools.errors import HFInputError
 from hf_tools.routing import CallPlan, aplan_call, arun_plan, astream_plan, plan_call, run_plan, stream_plan
-from hf_tools.settings import HFSettings
+from hf_tools.settings import SETTINGS_FIELDS, HFSettings
 from hf_tools.tasks import TASKS, TaskSpec
 
 __all__ = ["HFTaskRunnable", "runnable"]
@@ -118,10 +120,13 @@ class HFTaskRunnable(BoundedBatchMixin[Any, Any], RunnableSerializable[Any, Any]
         return call.finish(await arun_plan(self.client, spec, plan, call.kwargs))
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
-        return self._call_with_config(self.run, input, config, run_type="llm" if self.spec.streams else None)
+        """Run the task; keywords (also those of ``.bind``) are input fields (:meth:`TaskSpec.with_options`)."""
+        value = self.spec.with_options(input, kwargs)
+        return self._call_with_config(self.run, value, config, run_type="llm" if self.spec.streams else None)
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
-        return await self._acall_with_config(self.arun, input, config)
+        value = self.spec.with_options(input, kwargs)
+        return await self._acall_with_config(self.arun, value, config)
 
     def _max_concurrency(self) -> int:
         """``batch``/``abatch`` cap (see :class:`~hf_tools.batching.BoundedBatchMixin`)."""
@@ -147,16 +152,18 @@ class HFTaskRunnable(BoundedBatchMixin[Any, Any], RunnableSerializable[Any, Any]
         if not self.spec.streams:
             yield from super().stream(input, config, **kwargs)
             return
-        yield from self._transform_stream_with_config(iter([input]), self._stream_chunks, config)
+        value = self.spec.with_options(input, kwargs)
+        yield from self._transform_stream_with_config(iter([value]), self._stream_chunks, config)
 
     async def astream(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> AsyncIterator[Any]:
         if not self.spec.streams:
             async for item in super().astream(input, config, **kwargs):
                 yield item
             return
+        value = self.spec.with_options(input, kwargs)
 
         async def single() -> AsyncIterator[Any]:
-            yield input
+            yield value
 
         async for chunk in self._atransform_stream_with_config(single(), self._astream_chunks, config):
             yield chunk
@@ -188,4 +195,25 @@ def runnable(task: str, *, model: str | None = None, **settings: Any) -> HFTaskR
     """
     spec = TASKS[task]
     base = settings.pop("settings", None) or HFSettings()
+    _refuse_non_settings(spec, settings)
     return HFTaskRunnable(task=spec.name, model=model, settings=base.merged(**settings))
+
+
+def _refuse_non_settings(spec: TaskSpec, settings: dict[str, Any]) -> None:
+    """An :class:`HFInputError` for keywords that are not settings (task options go in the input)."""
+    unknown = sorted(set(settings) - SETTINGS_FIELDS)
+    if not unknown:
+        return
+    options = [name for name in unknown if name in spec.input_model.model_fields]
+    if options:
+        example = options[0]
+        raise HFInputError(
+            f"{', '.join(map(repr, options))} {'is an input field' if len(options) == 1 else 'are input fields'}"
+            f" of task {spec.name!r}, not a setting: give it with the input"
+            f" (.invoke({{..., {example!r}: ...}})) or bind it (.bind({example}=...))"
+        )
+    close = []
+    for name in unknown:
+        hint = difflib.get_close_matches(name, SETTINGS_FIELDS, n=1)
+        close.append(f"{name!r} (did you mean {hint[0]!r}?)" if hint else repr(name))
+    raise HFInputError(f"unknown setting(s) {', '.join(close)}; settings are: {', '.join(sorted(SETTINGS_FIELDS))}")

@@ -163,6 +163,36 @@ class TaskSpec:
         """A pydantic adapter for ``output_type`` (JSON schema, validation, dumping)."""
         return TypeAdapter(self.output_type)
 
+    def with_options(self, value: Any, options: dict[str, Any]) -> Any:
+        """``value`` with ``options`` (``.bind(...)`` or ``invoke`` keywords) filled into its fields.
+
+        The input's own values win over the options; the result is validated later by
+        :meth:`coerce_input`.
+
+        Raises:
+            HFInputError: an option is not a field of the task's input.
+
+        Example:
+            >>> from hf_tools import TASKS
+            >>> TASKS["summarization"].with_options("Long text.", {"generate_parameters": {"max_new_tokens": 5}})
+            {'generate_parameters': {'max_new_tokens': 5}, 'text': 'Long text.'}
+
+        """
+        if not options:
+            return value
+        fields = self.input_model.model_fields
+        unknown = sorted(set(options) - set(fields))
+        if unknown:
+            raise HFInputError(
+                f"task {self.name!r} has no input field {', '.join(map(repr, unknown))} (given to .bind or invoke);"
+                f" its fields are: {', '.join(fields)}"
+            )
+        if isinstance(value, BaseModel):
+            value = value.model_dump(exclude_none=True)
+        elif not isinstance(value, dict):
+            value = {self.primary_field: value}
+        return {**options, **value}
+
     def coerce_input(self, value: Any) -> TaskInput:
         """Turn a plain value, a dict or an input model into a validated input model.
 
