@@ -33,6 +33,12 @@ class HFTaskRunnable(BoundedBatchMixin[Any, Any], RunnableSerializable[Any, Any]
     (:attr:`resolved_model`); the providers to fail over along; text-generation through chat
     and the image question tasks through ``vision_model`` when nobody serves them directly.
 
+    Keyword arguments of ``invoke``/``stream``/``batch`` (and so those of ``.bind(...)``) are
+    fields of the task's input: they are merged into it (the input's own values win) or
+    refused with :class:`~hf_tools.errors.HFInputError`, never dropped. An answer that is not
+    what the task returns (missing fields, bytes that are not audio/an image, a stream without
+    any event) raises :class:`~hf_tools.errors.HFResponseError`.
+
     Example:
         >>> from hf_tools import runnable
         >>> from hf_tools.testing import LoopbackServer
@@ -186,6 +192,8 @@ def runnable(task: str, *, model: str | None = None, **settings: Any) -> HFTaskR
 
     Raises:
         UnknownTaskError: no such task.
+        HFInputError: a keyword is not a setting (a task option such as ``generate_parameters``
+            goes in the input or in ``.bind(...)``).
 
     Example:
         >>> from hf_tools import runnable

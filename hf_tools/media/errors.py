@@ -37,15 +37,20 @@ class UnsafeURLError(MediaError):
 
 
 class MediaPathError(MediaError):
-    """The path is outside the allowed folders, uses ``..``, links out, or is not a file."""
+    """The path is outside the allowed folders, uses ``..``, links out, is not a file, or cannot be used or read."""
 
 
 class MediaTooLargeError(MediaError):
-    """The media is larger than ``HFSettings.media_max_bytes``."""
+    """Larger than ``HFSettings.media_max_bytes``, or an image with more pixels than ``media_max_pixels``."""
 
 
 class UnsupportedMediaError(MediaError):
-    """The bytes are not an image/audio file of a supported format."""
+    """Not an image/audio input of a supported form or format.
+
+    The value cannot be media (a data URI without ``;base64``, invalid base64, lone
+    surrogates), or its bytes are not a supported format, or they do not decode (a truncated
+    or corrupt image, an incomplete audio container).
+    """
 
 
 class MediaFetchError(MediaError):
