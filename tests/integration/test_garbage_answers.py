@@ -54,23 +54,6 @@ GARBAGE: dict[str, Reply] = {
 }
 
 
-def _from_hub_parser(error: BaseException) -> bool:
-    """huggingface_hub's own parser refused the body (a ValueError it raises); errors.py picks its class."""
-    cause = error.__cause__
-    return (
-        not isinstance(error, HFResponseError)
-        and error.status_code is None  # type: ignore[attr-defined]
-        and isinstance(cause, ValueError)
-        and any("huggingface_hub" in str(frame.filename) for frame in _frames(cause))
-    )
-
-
-def _frames(error: BaseException) -> list[Any]:
-    import traceback
-
-    return list(traceback.extract_tb(error.__traceback__))
-
-
 @pytest.mark.parametrize("garbage", list(GARBAGE))
 @pytest.mark.parametrize("task", sorted(TASKS))
 def test_garbage_2xx_answers_are_response_errors_or_valid_results(
@@ -82,8 +65,6 @@ def test_garbage_2xx_answers_are_response_errors_or_valid_results(
     try:
         message = tool.invoke({"type": "tool_call", "id": "c", "name": tool.name, "args": spec.example})
     except hf_tools.HFError as error:
-        if _from_hub_parser(error):
-            pytest.xfail(f"huggingface_hub's parser refused it; mapped by errors.py as {type(error).__name__}")
         assert isinstance(error, HFResponseError), f"{type(error).__name__}: {error}"
         assert len(server.requests) == 1  # a bad body is never retried
         return
