@@ -60,7 +60,7 @@ def test_garbage_2xx_answers_are_response_errors_or_valid_results(
     server: LoopbackServer, task: str, garbage: str
 ) -> None:
     spec = TASKS[task]
-    tool = hf_tools.tool(task, base_url=server.base_url, max_retries=2)
+    tool = hf_tools.tool(task, base_url=server.base_url, max_retries=2, handle_provider_errors=False)
     server.enqueue(spec.default_model, GARBAGE[garbage])
     try:
         message = tool.invoke({"type": "tool_call", "id": "c", "name": tool.name, "args": spec.example})
@@ -183,3 +183,11 @@ async def test_a_task_answered_through_chat_refuses_a_reply_without_choices(hf_r
     with pytest.raises(HFResponseError, match="no choices"):
         await run.ainvoke(value)
     assert run.plan().via_chat
+
+
+def test_a_tool_tells_the_model_the_answer_could_not_be_read(server: LoopbackServer) -> None:
+    tool = hf_tools.tool("question-answering", base_url=server.base_url)
+    server.enqueue(TASKS["question-answering"].default_model, Reply.ok({}))
+    args = TASKS["question-answering"].example
+    message = tool.invoke({"type": "tool_call", "id": "c", "name": tool.name, "args": args})
+    assert message.status == "error" and "answer could not be read" in message.content
