@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model
 from hf_tools.batching import BoundedBatchMixin
 from hf_tools.client import HFClient, get_client
 from hf_tools.errors import HFInputError
+from hf_tools.observers import has_observers
 from hf_tools.routing import CallPlan, aplan_call, arun_plan, astream_plan, plan_call, run_plan, stream_plan
 from hf_tools.settings import SETTINGS_FIELDS, HFSettings
 from hf_tools.tasks import TASKS, TaskSpec
@@ -125,13 +126,19 @@ class HFTaskRunnable(BoundedBatchMixin[Any, Any], RunnableSerializable[Any, Any]
         call = await spec.aprepare(data, self.settings)
         return call.finish(await arun_plan(self.client, spec, plan, call.kwargs))
 
+    # A task call is a leaf run: when no callback handler, tracer or hook would see it
+    # (hf_tools.observers), LangChain's per-run set-up is skipped; otherwise the full path runs.
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         """Run the task; keywords (also those of ``.bind``) are input fields (:meth:`TaskSpec.with_options`)."""
         value = self.spec.with_options(input, kwargs)
+        if not has_observers(config):
+            return self.run(value)
         return self._call_with_config(self.run, value, config, run_type="llm" if self.spec.streams else None)
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         value = self.spec.with_options(input, kwargs)
+        if not has_observers(config):
+            return await self.arun(value)
         return await self._acall_with_config(self.arun, value, config)
 
     def _max_concurrency(self) -> int:

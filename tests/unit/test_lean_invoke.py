@@ -1,0 +1,97 @@
+"""invoke skips LangChain's run set-up only when nothing would observe the run."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import pytest
+from langchain_core.callbacks import AsyncCallbackHandler, BaseCallbackHandler
+from langchain_core.globals import set_debug
+from langchain_core.runnables import RunnableLambda
+from langchain_core.tracers.context import collect_runs
+
+import hf_tools
+from hf_tools.runnables import HFTaskRunnable
+from hf_tools.settings import HFSettings
+
+
+class Starts(BaseCallbackHandler):
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def on_chain_start(self, serialized: Any, inputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
+        self.names.append(kwargs.get("name") or "")
+
+
+class AsyncStarts(AsyncCallbackHandler):
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    async def on_chain_start(self, serialized: Any, inputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
+        self.names.append(kwargs.get("name") or "")
+
+
+@pytest.fixture
+def full_path_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    sync, async_ = HFTaskRunnable._call_with_config, HFTaskRunnable._acall_with_config
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append("sync")
+        return sync(self, *args, **kwargs)
+
+    async def aspy(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append("async")
+        return await async_(self, *args, **kwargs)
+
+    monkeypatch.setattr(HFTaskRunnable, "_call_with_config", spy)
+    monkeypatch.setattr(HFTaskRunnable, "_acall_with_config", aspy)
+    return calls
+
+
+async def test_with_nobody_listening_the_set_up_is_skipped(hf_settings: HFSettings, full_path_calls: list[str]) -> None:
+    classify = hf_tools.runnable("text-classification", settings=hf_settings)
+    assert classify.invoke("I love it")[0].label == (await classify.ainvoke("I love it"))[0].label
+    assert classify.batch(["a", "b"]) and await classify.abatch(["a", "b"])
+    assert full_path_calls == []
+
+
+async def test_handlers_in_the_config_see_every_run(hf_settings: HFSettings, full_path_calls: list[str]) -> None:
+    classify = hf_tools.runnable("text-classification", settings=hf_settings)
+    seen, aseen = Starts(), AsyncStarts()
+    classify.invoke("x", config={"callbacks": [seen]})
+    await classify.ainvoke("x", config={"callbacks": [aseen]})
+    classify.batch(["a", "b"], config={"callbacks": [seen]})
+    assert len(seen.names) == 3 and len(aseen.names) == 1
+    assert full_path_calls == ["sync", "async", "sync", "sync"]
+
+
+def test_a_handler_of_the_parent_chain_sees_the_task_run(hf_settings: HFSettings) -> None:
+    seen = Starts()
+    chain = RunnableLambda(lambda text: text.upper(), name="shout") | hf_tools.runnable(
+        "text-classification", settings=hf_settings
+    )
+    chain.invoke("i love it", config={"callbacks": [seen]})
+    assert "shout" in seen.names and "HF[text-classification]" in seen.names
+
+
+def test_run_collectors_and_debug_output_still_see_runs(
+    hf_settings: HFSettings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    classify = hf_tools.runnable("text-classification", settings=hf_settings)
+    with collect_runs() as collector:  # a configure hook (context variable), as tracers use
+        classify.invoke("x")
+    assert [run.name for run in collector.traced_runs] == ["HF[text-classification]"]
+    set_debug(True)
+    try:
+        classify.invoke("x")
+    finally:
+        set_debug(False)
+    assert "HF[text-classification]" in capsys.readouterr().out
+
+
+async def test_astream_events_sees_the_run(hf_settings: HFSettings) -> None:
+    classify = hf_tools.runnable("text-classification", settings=hf_settings)
+    events = [e["event"] async for e in classify.astream_events("x", version="v2")]
+    assert events[0] == "on_chain_start" and events[-1] == "on_chain_end"
