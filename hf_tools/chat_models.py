@@ -45,6 +45,7 @@ from hf_tools.client import HFClient, get_client
 from hf_tools.errors import HFError, HFInputError, HFResponseError
 from hf_tools.failover import Route
 from hf_tools.settings import HFSettings
+from hf_tools.tasks.spec import json_problem
 
 __all__ = ["DEFAULT_CHAT_MODEL", "ChatHFInference"]
 
@@ -219,6 +220,9 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
             wire: list[dict[str, Any]] = convert_to_openai_messages(messages)
         except (ValueError, TypeError, KeyError) as exc:
             raise HFInputError(f"cannot send these messages: {exc}") from exc
+        problem = json_problem(wire, "messages")
+        if problem is not None:
+            raise HFInputError(f"cannot send these messages: {problem}")
         body = {**self._default_params(), **{k: v for k, v in kwargs.items() if v is not None}}
         if stop:
             body["stop"] = stop

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -14,7 +13,7 @@ from hf_tools.client import HFClient, get_client
 from hf_tools.errors import HFInputError
 from hf_tools.observers import has_observers
 from hf_tools.routing import CallPlan, aplan_call, arun_plan, astream_plan, plan_call, run_plan, stream_plan
-from hf_tools.settings import SETTINGS_FIELDS, HFSettings
+from hf_tools.settings import SETTINGS_FIELDS, HFSettings, refuse_unknown_settings
 from hf_tools.tasks import TASKS, TaskSpec
 
 __all__ = ["HFTaskRunnable", "runnable"]
@@ -227,8 +226,4 @@ def _refuse_non_settings(spec: TaskSpec, settings: dict[str, Any]) -> None:
             f" of task {spec.name!r}, not a setting: give it with the input"
             f" (.invoke({{..., {example!r}: ...}})) or bind it (.bind({example}=...))"
         )
-    close = []
-    for name in unknown:
-        hint = difflib.get_close_matches(name, SETTINGS_FIELDS, n=1)
-        close.append(f"{name!r} (did you mean {hint[0]!r}?)" if hint else repr(name))
-    raise HFInputError(f"unknown setting(s) {', '.join(close)}; settings are: {', '.join(sorted(SETTINGS_FIELDS))}")
+    refuse_unknown_settings(unknown)

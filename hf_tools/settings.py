@@ -188,6 +188,31 @@ class HFSettings(BaseModel):
 SETTINGS_FIELDS = frozenset(HFSettings.model_fields)
 
 
+def refuse_unknown_settings(names: Any) -> None:
+    """Raise :class:`~hf_tools.errors.HFInputError` naming each name that is not a setting (with a hint).
+
+    Example:
+        >>> refuse_unknown_settings(["timeout"])
+        >>> refuse_unknown_settings(["max_retires"])
+        Traceback (most recent call last):
+        ...
+        hf_tools.errors.HFInputError: unknown setting(s) 'max_retires' (did you mean 'max_retries'?); ...
+
+    """
+    import difflib
+
+    from hf_tools.errors import HFInputError
+
+    unknown = sorted(set(names) - SETTINGS_FIELDS)
+    if not unknown:
+        return
+    close = []
+    for name in unknown:
+        hint = difflib.get_close_matches(name, SETTINGS_FIELDS, n=1)
+        close.append(f"{name!r} (did you mean {hint[0]!r}?)" if hint else repr(name))
+    raise HFInputError(f"unknown setting(s) {', '.join(close)}; settings are: {', '.join(sorted(SETTINGS_FIELDS))}")
+
+
 def split_settings(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Split keyword arguments into (settings fields, everything else)."""
     settings = {k: v for k, v in kwargs.items() if k in SETTINGS_FIELDS}

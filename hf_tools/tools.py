@@ -11,7 +11,7 @@ from pydantic import ConfigDict, Field
 
 from hf_tools.errors import HFError, HFInputError
 from hf_tools.runnables import HFTaskRunnable, runnable
-from hf_tools.settings import HFSettings
+from hf_tools.settings import HFSettings, refuse_unknown_settings
 from hf_tools.tasks import TASKS
 from hf_tools.tool_feedback import display_path, failure_line, invalid_arguments, media_roots, scrub_paths
 from hf_tools.tool_output import find_media
@@ -155,6 +155,7 @@ class HFToolkit(BaseToolkit):
         **settings: Any,
     ) -> None:
         base = settings.pop("settings", None) or HFSettings()
+        refuse_unknown_settings(settings)
         names = [TASKS[t].name for t in (tasks if tasks is not None else list(TASKS))]
         chosen = {TASKS[k].name: v for k, v in (models or {}).items()}
         super().__init__(  # type: ignore[call-arg]

@@ -56,6 +56,11 @@ def check_texts(texts: Any) -> list[str]:
     for index, text in enumerate(out):
         if not isinstance(text, str):
             raise HFInputError(f"text {index} is a {type(text).__name__}, not a str")
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise HFInputError(f"text {index} holds lone surrogates, which are not valid Unicode text") from None
         if not text:
             raise HFInputError(f"text {index} is empty; embedding servers reject empty inputs")
     return out

@@ -42,7 +42,7 @@ class TaskInput(BaseModel):
 
     @model_validator(mode="after")
     def _sendable_as_json(self) -> TaskInput:
-        problem = _json_problem(self, "", 0)
+        problem = json_problem(self, "", 0)
         if problem is not None:
             raise ValueError(problem)
         return self
@@ -51,8 +51,14 @@ class TaskInput(BaseModel):
 _MAX_DEPTH = 64
 
 
-def _json_problem(value: Any, where: str, depth: int) -> str | None:
-    """Why ``value`` cannot be sent as JSON (``where`` names it), or None."""
+def json_problem(value: Any, where: str = "", depth: int = 0) -> str | None:
+    r"""Why ``value`` cannot be sent as JSON (``where`` names it), or None.
+
+    Example:
+        >>> json_problem({"text": "ok"}), json_problem({"text": "\ud800"})
+        (None, 'text: holds lone surrogates, which are not valid Unicode text')
+
+    """
     if value is None or isinstance(value, (bool, int)):
         return None
     if isinstance(value, str):
@@ -81,7 +87,7 @@ def _json_problem(value: Any, where: str, depth: int) -> str | None:
         name = f"{where}.{key}" if where else str(key)
         if not isinstance(key, (str, int)):
             return f"{name}: a {type(key).__name__} key cannot be sent as JSON"
-        problem = _json_problem(key, name, depth + 1) or _json_problem(item, name, depth + 1)
+        problem = json_problem(key, name, depth + 1) or json_problem(item, name, depth + 1)
         if problem is not None:
             return problem
     return None
