@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -106,11 +105,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     # only URLs that work as printed: the task URL template and the chat base URL
     print(f"hf-tools run TASK INPUT --base-url '{server.base_url}'", flush=True)
     print(f"chat: ChatHFInference(model=..., base_url='{server.url}/v1')", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        server.stop()
+    server.serve_until_interrupted()
     return 0
 
 

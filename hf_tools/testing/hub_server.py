@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
@@ -313,11 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ready {hub.endpoint}", flush=True)
     print(f"models: {', '.join(sorted(hub.models))}", flush=True)
     print(f"use it with HF_ENDPOINT={hub.endpoint} or hub_endpoint={hub.endpoint!r}; Ctrl-C stops it", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        hub.stop()
+    hub.serve_until_interrupted()
     return 0
 
 

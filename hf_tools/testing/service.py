@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
@@ -59,6 +60,14 @@ class LoopbackService:
             )
             self._thread.start()
         return self
+
+    def serve_until_interrupted(self) -> None:
+        """Block (the service answers on its thread) until Ctrl-C, then stop: a server run as a program."""
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            self.stop()
 
     def stop(self) -> None:
         """Stop serving and close the socket."""

@@ -195,11 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         vectors = LocalEmbeddings()
     server = TEIServer(args.port, delay=args.delay, max_batch=args.max_batch, vectors=vectors).start()
     print(f"ready {server.url}", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        server.stop()
+    server.serve_until_interrupted()
     return 0
 
 
