@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 import struct
 import zlib
 from pathlib import Path
@@ -129,14 +128,18 @@ def test_the_pixel_cap_is_a_setting(server: LoopbackServer) -> None:
     assert len(server.requests) == 1
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
 def test_an_unreadable_file_is_a_path_error(server: LoopbackServer, tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "locked.png").write_bytes(PNG)
-    (tmp_path / "locked.png").chmod(0)
-    try:
-        with pytest.raises(MediaPathError):
-            hf_tools.runnable("image-classification", base_url=server.base_url).invoke("locked.png")
-    finally:
-        (tmp_path / "locked.png").chmod(0o600)
+    locked = tmp_path / "locked.png"
+    locked.write_bytes(PNG)
+    real_open = Path.open
+
+    def refuse(self: Path, *args: Any, **kwargs: Any) -> Any:  # as chmod 0 does, even when the tests run as root
+        if self.name == locked.name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(MediaPathError):
+        hf_tools.runnable("image-classification", base_url=server.base_url).invoke("locked.png")
     assert server.requests == []
