@@ -4,16 +4,17 @@ The agents live in the repository's top-level ``agents/`` folder. The wheel inst
 folder as ``hf_tools/agents`` (pyproject's ``force-include``), so nothing installed claims the
 top-level name ``agents`` (which openai-agents owns). In a checkout or an editable install
 there is no ``hf_tools/agents`` folder: this finder maps ``hf_tools.agents`` onto ``agents/``.
+
+It runs on every ``import hf_tools``, so it uses only ``os.path`` and ``importlib.machinery``
+(``importlib.abc`` and ``pathlib`` would double the import time of the package).
 """
 
 from __future__ import annotations
 
-import importlib.abc
 import importlib.machinery
-import importlib.util
+import os
 import sys
 from collections.abc import MutableSequence, Sequence
-from pathlib import Path
 from types import ModuleType
 
 __all__ = ["install_checkout_agents"]
@@ -21,10 +22,10 @@ __all__ = ["install_checkout_agents"]
 _NAME = "hf_tools.agents"
 
 
-class _CheckoutAgentsFinder(importlib.abc.MetaPathFinder):
-    """Finds ``hf_tools.agents`` in ``folder`` (its submodules are then found on its ``__path__``)."""
+class _CheckoutAgentsFinder:
+    """A meta path finder for ``hf_tools.agents`` in ``folder`` (submodules are found on its ``__path__``)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: str) -> None:
         self.folder = folder
 
     def find_spec(
@@ -32,19 +33,22 @@ class _CheckoutAgentsFinder(importlib.abc.MetaPathFinder):
     ) -> importlib.machinery.ModuleSpec | None:
         if fullname != _NAME:
             return None
-        return importlib.util.spec_from_file_location(
-            fullname, self.folder / "__init__.py", submodule_search_locations=[str(self.folder)]
-        )
+        init = os.path.join(self.folder, "__init__.py")
+        loader = importlib.machinery.SourceFileLoader(fullname, init)
+        spec = importlib.machinery.ModuleSpec(fullname, loader, origin=init, is_package=True)
+        spec.submodule_search_locations = [self.folder]
+        spec.has_location = True
+        return spec
 
 
 def install_checkout_agents(package_path: MutableSequence[str]) -> None:
     """Serve ``hf_tools.agents`` from the checkout's ``agents/`` when the package has none of its own."""
     for entry in package_path:
-        here = Path(entry)
-        if (here / "agents" / "__init__.py").is_file():
+        if os.path.isfile(os.path.join(entry, "agents", "__init__.py")):
             return  # an installed wheel: hf_tools/agents is a real subpackage
-        folder = here.parent / "agents"
-        if (folder / "__init__.py").is_file() and (here.parent / "pyproject.toml").is_file():
+        root = os.path.dirname(os.path.abspath(entry))
+        folder = os.path.join(root, "agents")
+        if os.path.isfile(os.path.join(folder, "__init__.py")) and os.path.isfile(os.path.join(root, "pyproject.toml")):
             if not any(isinstance(f, _CheckoutAgentsFinder) for f in sys.meta_path):
                 sys.meta_path.append(_CheckoutAgentsFinder(folder))
             return

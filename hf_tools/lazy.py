@@ -7,10 +7,9 @@ same lines at run time, so the list cannot drift (the scientific-python ``lazy_l
 
 from __future__ import annotations
 
-import ast
 import importlib
+import os
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 __all__ = ["exports_from_stub", "lazy_exports"]
@@ -25,13 +24,17 @@ def exports_from_stub(init_file: str) -> dict[str, str]:
         'hf_tools.runnables'
 
     """
-    tree = ast.parse(Path(init_file).with_suffix(".pyi").read_text(encoding="utf-8"))
-    return {
-        alias.asname or alias.name: node.module
-        for node in tree.body
-        if isinstance(node, ast.ImportFrom) and node.module
-        for alias in node.names
-    }
+    # Each export is one ``from MODULE import NAME as NAME`` line (read as text: ``ast`` and
+    # ``pathlib`` would cost more than the rest of ``import hf_tools``).
+    exports: dict[str, str] = {}
+    with open(os.path.splitext(init_file)[0] + ".pyi", encoding="utf-8") as stub:
+        for line in stub:
+            words = line.split("#", 1)[0].split()
+            if len(words) == 6 and words[0] == "from" and words[2] == "import" and words[4] == "as":
+                exports[words[5]] = words[1]
+            elif words:
+                raise ValueError(f"{init_file}: a stub line must be 'from MODULE import NAME as NAME': {line!r}")
+    return exports
 
 
 def lazy_exports(

@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import importlib.abc
 import importlib.machinery
 import sys
 from collections.abc import Sequence
@@ -49,8 +48,11 @@ def _register(registry_module: ModuleType) -> None:
     registry_module.known_embedding_functions.setdefault(EMBEDDING_FUNCTION_NAME, _DeferredHFEmbeddingFunction)
 
 
-class _RegisterAfterImport(importlib.abc.MetaPathFinder):
-    """Finds chromadb's registry module as usual, and registers the stand-in once it has run."""
+class _RegisterAfterImport:
+    """A meta path finder: finds chromadb's registry module as usual, and registers the stand-in once it has run.
+
+    (No ``importlib.abc`` base class: importing it would double the import time of ``hf_tools``.)
+    """
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
