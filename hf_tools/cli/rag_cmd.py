@@ -94,25 +94,16 @@ def _ingest_local(args: argparse.Namespace) -> Any:
     from hf_tools.rag.ingest import ingest_files
 
     store = _open_store(args, creating=True)
+    common: dict[str, Any] = {
+        "chunk_size": args.chunk_size,
+        "chunk_overlap": args.chunk_overlap,
+        "progress": not args.no_progress and sys.stderr.isatty(),
+    }
     if args.engine == "ray":
         from hf_tools.ray.ingest import ingest_files_ray
 
-        return ingest_files_ray(
-            args.paths,
-            store,
-            chunk_size=args.chunk_size,
-            chunk_overlap=args.chunk_overlap,
-            progress=not args.no_progress and sys.stderr.isatty(),
-            address=args.ray_address,
-        )
-    return ingest_files(
-        args.paths,
-        store,
-        chunk_size=args.chunk_size,
-        chunk_overlap=args.chunk_overlap,
-        progress=not args.no_progress and sys.stderr.isatty(),
-        lock_timeout=args.lock_timeout,
-    )
+        return ingest_files_ray(args.paths, store, address=args.ray_address, **common)
+    return ingest_files(args.paths, store, lock_timeout=args.lock_timeout, **common)
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
