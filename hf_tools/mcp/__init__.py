@@ -17,12 +17,13 @@ Example:
 
 """
 
-from hf_tools.mcp.server import INSTRUCTIONS, create_server, run, serve_http
+from hf_tools.mcp.server import INSTRUCTIONS, HFToolsMCP, create_server, run, serve_http
 from hf_tools.mcp.tools import DocumentSearchTool, LangChainTool, Passage, error_result
 
 __all__ = [
     "INSTRUCTIONS",
     "DocumentSearchTool",
+    "HFToolsMCP",
     "LangChainTool",
     "Passage",
     "create_server",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Literal
 
 import anyio
@@ -14,6 +15,7 @@ from mcp.server.fastmcp.tools import Tool
 from hf_tools.errors import HFInputError
 from hf_tools.hub import ModelSummary
 from hf_tools.hub.tools import model_tools
+from hf_tools.mcp.scrub import scrubbed_logs
 from hf_tools.mcp.tools import DocumentSearchTool, LangChainTool
 from hf_tools.media import AudioArtifact, ImageArtifact, Segment
 from hf_tools.settings import HFSettings
@@ -21,7 +23,7 @@ from hf_tools.tasks import TASKS
 from hf_tools.tool_feedback import media_roots
 from hf_tools.tools import HFToolkit
 
-__all__ = ["INSTRUCTIONS", "create_server", "run", "serve_http"]
+__all__ = ["INSTRUCTIONS", "HFToolsMCP", "create_server", "run", "serve_http"]
 
 INSTRUCTIONS = (
     "Hugging Face Inference API tasks as tools (hf-tools): each tool runs one task (summarize, translate, "
@@ -40,6 +42,39 @@ def _secret(settings: HFSettings) -> str | None:
         return None
 
 
+class HFToolsMCP(FastMCP[Any]):
+    """The SDK's ``FastMCP`` that also knows the token it must keep out of every log line while serving.
+
+    Build it with :func:`create_server`; serve it with :func:`run` or :func:`serve_http`.
+
+    Example:
+        >>> server = create_server(["summarization"], find_model=False, token="hf_example")
+        >>> "hf_example" in repr(server) or "hf_example" in repr(vars(server))
+        False
+
+    """
+
+    def __init__(self, *, secret: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._scrubber = _Secret(secret)
+
+    def scrubbed_logs(self) -> AbstractContextManager[None]:
+        """Scrub the token from every log record the process makes while the block runs."""
+        return scrubbed_logs(self._scrubber.value)
+
+
+class _Secret:
+    """Holds the token without showing it in any repr."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str | None) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "_Secret(***)"
+
+
 def create_server(
     tasks: Iterable[str] | None = None,
     models: Mapping[str, str] | None = None,
@@ -55,7 +90,7 @@ def create_server(
     json_response: bool = False,
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "WARNING",
     **settings: Any,
-) -> FastMCP[Any]:
+) -> HFToolsMCP:
     """An MCP server (the official SDK's ``FastMCP``) with one tool per task, ``find_model`` and ``search_documents``.
 
     Args:
@@ -118,7 +153,8 @@ def create_server(
         )
     if retriever is not None:
         tools.append(DocumentSearchTool.of(retriever, roots=corpus_roots, secret=secret))
-    return FastMCP(
+    return HFToolsMCP(
+        secret=secret,
         name=name,
         instructions=INSTRUCTIONS,
         tools=tools,
@@ -141,7 +177,7 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-async def serve_http(server: FastMCP[Any], *, ready: Callable[[str], None] | None = None) -> None:
+async def serve_http(server: HFToolsMCP, *, ready: Callable[[str], None] | None = None) -> None:
     """Serve ``server`` over streamable HTTP at its host, port and path until cancelled.
 
     ``ready`` is called with the endpoint URL once the port is open (port 0 picks a free one).
@@ -157,16 +193,18 @@ async def serve_http(server: FastMCP[Any], *, ready: Callable[[str], None] | Non
     )
     if ready is not None:
         ready(url)
-    await uvicorn.Server(config).serve(sockets=[sock])
+    with server.scrubbed_logs():
+        await uvicorn.Server(config).serve(sockets=[sock])
 
 
 def run(
-    server: FastMCP[Any], transport: Literal["stdio", "http"] = "stdio", *, ready: Callable[[str], None] | None = None
+    server: HFToolsMCP, transport: Literal["stdio", "http"] = "stdio", *, ready: Callable[[str], None] | None = None
 ) -> None:
     """Serve ``server`` over stdio (desktop and IDE clients) or streamable HTTP until stopped."""
     if transport == "stdio":
         if ready is not None:
             ready("stdio")
-        anyio.run(server.run_stdio_async)
+        with server.scrubbed_logs():
+            anyio.run(server.run_stdio_async)
     else:
         anyio.run(lambda: serve_http(server, ready=ready))

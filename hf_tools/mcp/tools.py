@@ -5,7 +5,8 @@ output's (an object at the root, media bytes left out, see :mod:`hf_tools.tool_o
 successful result carries the matching ``structuredContent``. Images and audio come back as MCP
 image/audio content (base64 with the MIME type) or, with ``media_links``, as resource links to
 the saved files. Whatever goes wrong comes back as an ``isError`` result with one line the model
-can act on; the token is scrubbed from every text as a last guard.
+can act on; the token is scrubbed from every part of every result (text, structured content,
+resources, links) as a last guard.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from mcp.types import (
 from pydantic import BaseModel, ConfigDict, Field
 
 from hf_tools.errors import redact
+from hf_tools.mcp.scrub import scrub_result
 from hf_tools.media import AudioArtifact, Detections, ImageArtifact, MediaArtifact
 from hf_tools.tool_feedback import display_path, source_label
 from hf_tools.tool_output import find_media, structured_schema, structured_value
@@ -87,11 +89,7 @@ class _HFTool(Tool):
     secret: str | None = Field(default=None, exclude=True, repr=False)
 
     def _scrub(self, result: CallToolResult) -> CallToolResult:
-        if self.secret:
-            for block in result.content:
-                if isinstance(block, TextContent):
-                    block.text = redact(block.text, self.secret)
-        return result
+        return scrub_result(result, self.secret)
 
     async def run(self, arguments: dict[str, Any], context: Any = None, convert_result: bool = False) -> Any:
         try:

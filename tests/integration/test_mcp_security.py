@@ -1,0 +1,152 @@
+"""The MCP server under hostile conditions: an upstream that echoes the token, idle connections that
+would exhaust file descriptors, and exposure beyond loopback (credentials, Host and Origin checks).
+
+All through the mcp SDK's real ``ClientSession`` (in memory, or over streamable HTTP against
+``hf-tools mcp`` in its own process).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("mcp")
+
+from mcp import ClientSession
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.memory import create_connected_server_and_client_session
+from mcp.types import CallToolResult, TextContent
+
+import hf_tools
+from hf_tools.mcp import create_server
+from hf_tools.testing import LoopbackServer, Reply
+from hf_tools.testing.answers import ANSWERS
+from hf_tools.testing.replies import RecordedRequest
+
+SECRET = "hf_mcp_ECHOED_token_0123456789"
+ROOT = Path(__file__).parents[2]
+
+
+def _echo_token(value: Any) -> Any:
+    """Every string of an answer replaced by an echo of the Authorization header."""
+    if isinstance(value, str):
+        return f"Authorization: Bearer {SECRET}"
+    if isinstance(value, dict):
+        return {key: _echo_token(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_echo_token(item) for item in value]
+    return value
+
+
+def _echoing(server: LoopbackServer, request: RecordedRequest) -> Reply:
+    body = request.body if isinstance(request.body, dict) else {"inputs": request.body}
+    answer = ANSWERS[str(request.task)](body)
+    return Reply.ok(answer if isinstance(answer, bytes) else _echo_token(answer))
+
+
+@pytest.fixture
+def echoing_upstream() -> Iterator[LoopbackServer]:
+    with LoopbackServer() as server:
+        server.route("", _echoing)  # every POST
+        yield server
+
+
+async def test_a_token_echoed_into_every_field_reaches_no_part_of_any_result(
+    echoing_upstream: LoopbackServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = create_server(base_url=echoing_upstream.base_url, token=SECRET, find_model=False, max_retries=0)
+    with caplog.at_level(logging.DEBUG), server.scrubbed_logs():
+        async with create_connected_server_and_client_session(server) as session:
+            results = {
+                name: await session.call_tool(spec.tool_name, spec.example) for name, spec in hf_tools.TASKS.items()
+            }
+    structured = [name for name, result in results.items() if result.structuredContent]
+    assert len(structured) >= 15, structured  # the echo reached the structured content of most tasks
+    assert any("Bearer ***" in str(result.structuredContent) for result in results.values())
+    for name, result in results.items():
+        assert SECRET not in result.model_dump_json(), name
+    assert caplog.records and all(SECRET not in record.getMessage() for record in caplog.records)
+
+
+def _server_env(**extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "HF_TOKEN": SECRET,
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        **extra,
+    }
+
+
+def start_http_server(args: list[str], log: Path, **popen: Any) -> tuple[subprocess.Popen[str], str]:
+    """``hf-tools mcp --transport http --port 0 ARGS`` in its own process, and its endpoint URL."""
+    errors = log.open("w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hf_tools.cli", "mcp", "--transport", "http", "--port", "0", *args],
+        env=_server_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=errors,
+        text=True,
+        **popen,
+    )
+    for _ in range(600):  # the server imports for a few seconds on a busy machine
+        found = re.search(r"streamable HTTP at (http://\S+)", log.read_text())
+        if found:
+            return proc, found.group(1)
+        if proc.poll() is not None:
+            raise RuntimeError(f"hf-tools mcp exited: {log.read_text()}")
+        time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError(f"hf-tools mcp did not start: {log.read_text()}")
+
+
+@asynccontextmanager
+async def http_session(url: str, **client: Any) -> AsyncIterator[ClientSession]:
+    async with streamable_http_client(url, **client) as (read, write, _), ClientSession(read, write) as session:
+        await session.initialize()
+        yield session
+
+
+def text_of(result: CallToolResult) -> str:
+    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.mark.slow
+async def test_debug_logs_of_the_http_server_never_show_an_echoed_token(
+    echoing_upstream: LoopbackServer, tmp_path: Path
+) -> None:
+    log = tmp_path / "stderr.txt"
+    proc, url = start_http_server(
+        ["--tasks", "summarization,text-classification", "--base-url", echoing_upstream.base_url,
+         "--max-retries", "0", "--log-level", "DEBUG"],
+        log,
+    )  # fmt: skip
+    try:
+        async with http_session(url) as session:
+            summary = await session.call_tool("summarization", {"text": "Cats sleep. Dogs bark."})
+            labels = await session.call_tool("text_classification", {"text": "I love it"})
+    finally:
+        stop(proc)
+    assert "Bearer ***" in text_of(summary) and "Bearer ***" in str(labels.structuredContent)
+    logged = log.read_text()
+    assert "Received message" in logged or "Processing request" in logged  # DEBUG logging was on
+    assert SECRET not in logged
