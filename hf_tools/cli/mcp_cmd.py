@@ -27,7 +27,11 @@ as error results with one line. The token is read from HF_TOKEN (or the stored l
 appears in a result or a log.
 
 stdio (the default) is for clients that start the server themselves; --transport http serves
-streamable HTTP at http://HOST:PORT/mcp (no SSE)."""
+streamable HTTP at http://HOST:PORT/mcp (no SSE). It binds 127.0.0.1 by default. A --host other
+machines can reach needs a credential: clients send "Authorization: Bearer <token>" with the token
+from --auth-token or HF_TOOLS_MCP_AUTH_TOKEN, or one generated and printed at start. Host and Origin
+headers are checked on every bind (DNS-rebinding protection): web pages may call the server only from
+origins listed with --allow-origin."""
 
 EPILOG = """\
 client config (stdio), e.g. Claude Desktop's claude_desktop_config.json:
@@ -69,6 +73,41 @@ def _retriever(args: argparse.Namespace) -> Any:
     return _open_store(args, creating=False).as_retriever(k=args.k)
 
 
+def _guard(args: argparse.Namespace) -> Any:
+    """The HTTP transport's guard; for an exposed address, a credential (generated if none is given)."""
+    import os
+    import secrets
+
+    from hf_tools.mcp import HTTPGuard
+    from hf_tools.mcp.guard import is_loopback
+
+    token = args.auth_token or os.environ.get("HF_TOOLS_MCP_AUTH_TOKEN") or None
+    if args.transport == "http" and not is_loopback(args.host):
+        if args.insecure_no_auth:
+            print(
+                f"hf-tools mcp: WARNING: serving {args.host} WITHOUT authentication (--insecure-no-auth): anyone "
+                "who can reach it can call every tool and spend your Hugging Face token's money",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                f"hf-tools mcp: WARNING: {args.host} is reachable from other machines; every call spends your "
+                "Hugging Face token's money. Clients must send Authorization: Bearer <auth token>.",
+                file=sys.stderr,
+            )
+            if token is None:
+                token = secrets.token_urlsafe(32)
+                print(f"hf-tools mcp: generated auth token: {token}", file=sys.stderr, flush=True)
+    return HTTPGuard(
+        auth_token=token,
+        allow_unauthenticated=args.insecure_no_auth,
+        allowed_hosts=tuple(args.allow_host),
+        allowed_origins=tuple(args.allow_origin),
+        max_connections=args.max_connections,
+        idle_timeout=args.idle_timeout,
+    )
+
+
 def _cmd_mcp(args: argparse.Namespace) -> int:
     try:
         from hf_tools.mcp import create_server, run
@@ -101,8 +140,13 @@ def _cmd_mcp(args: argparse.Namespace) -> int:
         kind = "on stdio" if where == "stdio" else f"serving streamable HTTP at {where}"
         print(f"hf-tools MCP server {kind}", file=sys.stderr, flush=True)
 
+    guard = _guard(args)
     with contextlib.suppress(KeyboardInterrupt):
-        run(server, args.transport, ready=ready)
+        try:
+            run(server, args.transport, ready=ready, guard=guard)
+        except (HFError, OSError) as exc:
+            print(f"hf-tools mcp: {exc}", file=sys.stderr)
+            return 2
     return 0
 
 
@@ -123,6 +167,34 @@ def register(sub: Any) -> None:
     where.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000; 0: any free port)")
     where.add_argument("--path", default="/mcp", help="HTTP endpoint path (default /mcp)")
     where.add_argument("--json-response", action="store_true", help="answer with plain JSON instead of SSE streams")
+    where.add_argument(
+        "--auth-token", metavar="TOKEN",
+        help="clients must send Authorization: Bearer TOKEN (default: $HF_TOOLS_MCP_AUTH_TOKEN; generated and"
+        " printed when --host is not a loopback address)",
+    )
+    where.add_argument(
+        "--insecure-no-auth", action="store_true",
+        help="serve a non-loopback --host WITHOUT authentication: anyone who can reach it calls the tools on your"
+        " Hugging Face token",
+    )
+    where.add_argument(
+        "--allow-host", action="append", default=[], metavar="HOST[:PORT]",
+        help="also accept this Host header (repeatable; loopback names, the bound address and this machine's names"
+        " are accepted)",
+    )
+    where.add_argument(
+        "--allow-origin", action="append", default=[], metavar="ORIGIN",
+        help="let web pages from this origin call the server, e.g. https://app.example or http://localhost:*"
+        " (repeatable; default: none)",
+    )
+    where.add_argument(
+        "--max-connections", type=int, metavar="N",
+        help="client connections held at once (default: from the open-file limit, which is raised at start)",
+    )
+    where.add_argument(
+        "--idle-timeout", type=float, default=10.0, metavar="S",
+        help="close a connection that starts no request within S seconds (default 10)",
+    )
     where.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
 
     tools = mcp.add_argument_group("tools")

@@ -17,6 +17,7 @@ Example:
 
 """
 
+from hf_tools.mcp.guard import HTTPGuard
 from hf_tools.mcp.server import INSTRUCTIONS, HFToolsMCP, create_server, run, serve_http
 from hf_tools.mcp.tools import DocumentSearchTool, LangChainTool, Passage, error_result
 
@@ -24,6 +25,7 @@ __all__ = [
     "INSTRUCTIONS",
     "DocumentSearchTool",
     "HFToolsMCP",
+    "HTTPGuard",
     "LangChainTool",
     "Passage",
     "create_server",

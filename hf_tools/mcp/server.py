@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -15,6 +16,17 @@ from mcp.server.fastmcp.tools import Tool
 from hf_tools.errors import HFInputError
 from hf_tools.hub import ModelSummary
 from hf_tools.hub.tools import model_tools
+from hf_tools.mcp.guard import (
+    BearerAuth,
+    HTTPGuard,
+    connection_limits,
+    guarded_protocol,
+    is_loopback,
+    log_accept_errors_briefly,
+    open_descriptors,
+    raise_fd_limit,
+    transport_security,
+)
 from hf_tools.mcp.scrub import scrubbed_logs
 from hf_tools.mcp.tools import DocumentSearchTool, LangChainTool
 from hf_tools.media import AudioArtifact, ImageArtifact, Segment
@@ -166,31 +178,59 @@ def create_server(
     )
 
 
-def _listening_socket(host: str, port: int) -> socket.socket:
+def _listening_socket(host: str, port: int, *, backlog: int = 128) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # proto=IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP,
     # and without it every JSON response waits ~40 ms for a delayed ACK (Nagle).
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    sock.listen(128)  # connections wait in the backlog until the server accepts them
+    sock.listen(backlog)  # connections wait in the backlog until the server accepts them
     return sock
 
 
-async def serve_http(server: HFToolsMCP, *, ready: Callable[[str], None] | None = None) -> None:
+async def serve_http(
+    server: HFToolsMCP, *, ready: Callable[[str], None] | None = None, guard: HTTPGuard | None = None
+) -> None:
     """Serve ``server`` over streamable HTTP at its host, port and path until cancelled.
 
     ``ready`` is called with the endpoint URL once the port is open (port 0 picks a free one).
+    ``guard`` says how the transport protects itself (credential, allowed hosts and origins, connection
+    limits); a server bound to an address other machines can reach needs ``guard.auth_token`` or
+    ``guard.allow_unauthenticated``.
+
+    Raises:
+        HFInputError: a non-loopback address without a credential (and not explicitly allowed).
+
     """
     import uvicorn
 
+    guard = guard or HTTPGuard()
     settings = server.settings
-    sock = _listening_socket(settings.host, settings.port)
+    if not is_loopback(settings.host) and not guard.auth_token and not guard.allow_unauthenticated:
+        raise HFInputError(
+            f"serving MCP on {settings.host} lets anyone who can reach it spend your token: give an auth token "
+            "(clients send Authorization: Bearer <token>), or allow unauthenticated access explicitly"
+        )
+    settings.transport_security = transport_security(
+        settings.host, allowed_hosts=guard.allowed_hosts, allowed_origins=guard.allowed_origins
+    )
+    limits = connection_limits(raise_fd_limit(), open_descriptors(), guard.max_connections)
+    sock = _listening_socket(settings.host, settings.port, backlog=limits.accept_burst)
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     url = f"http://{host}:{sock.getsockname()[1]}{settings.streamable_http_path}"
+    app: Any = server.streamable_http_app()
+    if guard.auth_token:
+        app = BearerAuth(app, guard.auth_token)
     config = uvicorn.Config(
-        server.streamable_http_app(), log_level=settings.log_level.lower(), access_log=False, lifespan="on"
+        app,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        lifespan="on",
+        http=guarded_protocol(limits.max_connections, guard.idle_timeout),
+        backlog=limits.accept_burst,  # asyncio accepts up to this many at once, before any is counted
     )
+    log_accept_errors_briefly(asyncio.get_running_loop())
     if ready is not None:
         ready(url)
     with server.scrubbed_logs():
@@ -198,13 +238,20 @@ async def serve_http(server: HFToolsMCP, *, ready: Callable[[str], None] | None 
 
 
 def run(
-    server: HFToolsMCP, transport: Literal["stdio", "http"] = "stdio", *, ready: Callable[[str], None] | None = None
+    server: HFToolsMCP,
+    transport: Literal["stdio", "http"] = "stdio",
+    *,
+    ready: Callable[[str], None] | None = None,
+    guard: HTTPGuard | None = None,
 ) -> None:
-    """Serve ``server`` over stdio (desktop and IDE clients) or streamable HTTP until stopped."""
+    """Serve ``server`` over stdio (desktop and IDE clients) or streamable HTTP until stopped.
+
+    ``guard`` applies to HTTP only (see :func:`serve_http`).
+    """
     if transport == "stdio":
         if ready is not None:
             ready("stdio")
         with server.scrubbed_logs():
             anyio.run(server.run_stdio_async)
     else:
-        anyio.run(lambda: serve_http(server, ready=ready))
+        anyio.run(lambda: serve_http(server, ready=ready, guard=guard))

@@ -150,3 +150,135 @@ async def test_debug_logs_of_the_http_server_never_show_an_echoed_token(
     logged = log.read_text()
     assert "Received message" in logged or "Processing request" in logged  # DEBUG logging was on
     assert SECRET not in logged
+
+
+# -- idle connections must not exhaust file descriptors -------------------------------------------
+
+
+def _low_fd_limit() -> None:  # runs in the server's process before it starts: soft and hard limit 256
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+
+@pytest.mark.slow
+async def test_idle_connections_beyond_the_descriptor_limit_do_not_stop_the_server(
+    inference: LoopbackServer, tmp_path: Path
+) -> None:
+    import socket
+
+    log = tmp_path / "stderr.txt"
+    proc, url = start_http_server(
+        ["--tasks", "summarization", "--base-url", inference.base_url, "--idle-timeout", "1"],
+        log,
+        preexec_fn=_low_fd_limit,
+    )
+    port = int(re.search(r":(\d+)/", url).group(1))  # type: ignore[union-attr]
+    idle: list[socket.socket] = []
+    try:
+        for _ in range(300):  # more than the server's 256 descriptors
+            idle.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        time.sleep(2.5)  # past the idle timeout
+        assert proc.poll() is None, log.read_text()
+        for sock in idle:  # the server closed every one: over the cap at once, the others when idle
+            sock.settimeout(5)
+            assert sock.recv(1) == b""
+        async with http_session(url) as session:
+            result = await session.call_tool("summarization", {"text": "Cats sleep. Dogs bark."})
+        assert not result.isError and text_of(result)
+    finally:
+        for sock in idle:
+            sock.close()
+        stop(proc)
+    assert "Too many open files" not in log.read_text()
+
+
+@pytest.fixture(scope="module")
+def inference() -> Iterator[LoopbackServer]:
+    with LoopbackServer() as server:
+        yield server
+
+
+# -- exposure: credentials, Host and Origin --------------------------------------------------------
+
+
+def _post_initialize(url: str, **headers: str) -> int:
+    import httpx
+
+    body = {
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    }  # fmt: skip
+    base = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    return httpx.post(url, json=body, headers={**base, **headers}, timeout=10).status_code
+
+
+@pytest.mark.slow
+async def test_an_exposed_server_asks_for_a_generated_credential(inference: LoopbackServer, tmp_path: Path) -> None:
+    import httpx
+
+    log = tmp_path / "stderr.txt"
+    proc, url = start_http_server(
+        ["--host", "0.0.0.0", "--tasks", "summarization", "--base-url", inference.base_url], log
+    )
+    try:
+        printed = log.read_text()
+        token = re.search(r"generated auth token: (\S+)", printed).group(1)  # type: ignore[union-attr]
+        local = re.sub(r"//[^/:]+:", "//127.0.0.1:", url.replace("[::]", "0.0.0.0"))
+        assert _post_initialize(local) == 401
+        assert _post_initialize(local, Authorization="Bearer wrong") == 401
+        assert _post_initialize(local, Authorization=f"Bearer {token}", Host="attacker.example") == 421
+        headers = {"Authorization": f"Bearer {token}"}
+        async with (
+            httpx.AsyncClient(headers=headers, timeout=30) as client,
+            http_session(local, http_client=client) as session,
+        ):
+            result = await session.call_tool("summarization", {"text": "Cats sleep. Dogs bark."})
+        assert not result.isError
+    finally:
+        stop(proc)
+    assert "WARNING" in printed and "spends your Hugging Face token's money" in printed
+    assert SECRET not in log.read_text()
+
+
+@pytest.mark.slow
+def test_a_loopback_server_refuses_pages_from_origins_not_listed(inference: LoopbackServer, tmp_path: Path) -> None:
+    proc, url = start_http_server(
+        ["--tasks", "summarization", "--base-url", inference.base_url, "--allow-origin", "http://localhost:5173",
+         "--auth-token", "local-s3cret"],
+        tmp_path / "stderr.txt",
+    )  # fmt: skip
+    auth = {"Authorization": "Bearer local-s3cret"}
+    try:
+        assert _post_initialize(url) == 401  # a credential given on loopback is required too
+        assert _post_initialize(url, **auth) == 200  # programs send no Origin
+        assert _post_initialize(url, **auth, Origin="http://localhost:8080") == 403  # another local page
+        assert _post_initialize(url, **auth, Origin="http://localhost:5173") == 200
+        assert _post_initialize(url, **auth, Host="rebound.example:80") == 421
+    finally:
+        stop(proc)
+
+
+async def test_serving_an_exposed_address_without_a_credential_is_refused() -> None:
+    from hf_tools.mcp import HTTPGuard, serve_http
+
+    server = create_server(["summarization"], host="0.0.0.0", port=0, find_model=False)
+    with pytest.raises(hf_tools.HFInputError, match="spend your token"):
+        await serve_http(server)  # refused before anything binds
+    with pytest.raises(hf_tools.HFInputError):
+        await serve_http(server, guard=HTTPGuard(allowed_hosts=("example.org",)))
+
+
+def test_insecure_no_auth_says_what_it_does(tmp_path: Path, inference: LoopbackServer) -> None:
+    log = tmp_path / "stderr.txt"
+    proc, url = start_http_server(
+        ["--host", "0.0.0.0", "--insecure-no-auth", "--tasks", "summarization", "--base-url", inference.base_url],
+        log,
+    )
+    try:
+        local = re.sub(r"//[^/:]+:", "//127.0.0.1:", url)
+        assert _post_initialize(local) == 200
+    finally:
+        stop(proc)
+    printed = log.read_text()
+    assert "WITHOUT authentication" in printed and "generated auth token" not in printed
