@@ -165,7 +165,7 @@ def create_server(
         )
     if retriever is not None:
         tools.append(DocumentSearchTool.of(retriever, roots=corpus_roots, secret=secret))
-    return HFToolsMCP(
+    server = HFToolsMCP(
         secret=secret,
         name=name,
         instructions=INSTRUCTIONS,
@@ -176,6 +176,17 @@ def create_server(
         json_response=json_response,
         log_level=log_level,
     )
+    server._mcp_server.version = _package_version()  # serverInfo names hf-tools' version, not the SDK's
+    return server
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hf-tools")
+    except PackageNotFoundError:  # a checkout that was never installed
+        return "0+unknown"
 
 
 def _listening_socket(host: str, port: int, *, backlog: int = 128) -> socket.socket:

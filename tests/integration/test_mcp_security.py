@@ -209,8 +209,10 @@ def _post_initialize(url: str, **headers: str) -> int:
         "jsonrpc": "2.0", "id": 1, "method": "initialize",
         "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
     }  # fmt: skip
-    base = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-    return httpx.post(url, json=body, headers={**base, **headers}, timeout=10).status_code
+    return httpx.post(url, json=body, headers={**_JSON, **headers}, timeout=10).status_code
+
+
+_JSON = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
 @pytest.mark.slow
@@ -243,6 +245,8 @@ async def test_an_exposed_server_asks_for_a_generated_credential(inference: Loop
 
 @pytest.mark.slow
 def test_a_loopback_server_refuses_pages_from_origins_not_listed(inference: LoopbackServer, tmp_path: Path) -> None:
+    import httpx
+
     proc, url = start_http_server(
         ["--tasks", "summarization", "--base-url", inference.base_url, "--allow-origin", "http://localhost:5173",
          "--auth-token", "local-s3cret"],
@@ -255,6 +259,9 @@ def test_a_loopback_server_refuses_pages_from_origins_not_listed(inference: Loop
         assert _post_initialize(url, **auth, Origin="http://localhost:8080") == 403  # another local page
         assert _post_initialize(url, **auth, Origin="http://localhost:5173") == 200
         assert _post_initialize(url, **auth, Host="rebound.example:80") == 421
+        huge = httpx.post(url, content=b"[" + b"1," * 3_000_000 + b"1]", headers={**auth, **_JSON}, timeout=30)
+        assert huge.status_code == 413  # the SDK's body limit, before anything is parsed
+        assert _post_initialize(url, **auth) == 200  # and the server goes on
     finally:
         stop(proc)
 
@@ -282,3 +289,17 @@ def test_insecure_no_auth_says_what_it_does(tmp_path: Path, inference: LoopbackS
         stop(proc)
     printed = log.read_text()
     assert "WITHOUT authentication" in printed and "generated auth token" not in printed
+
+
+async def test_server_info_names_hf_tools_and_its_version(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    from mcp import StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "hf_tools.cli", "mcp", "--tasks", "summarization"], env=_server_env()
+    )
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        info = (await session.initialize()).serverInfo
+    assert (info.name, info.version) == ("hf-tools", version("hf-tools"))
