@@ -125,6 +125,7 @@ def _cmd_mcp(args: argparse.Namespace) -> int:
             retriever=_retriever(args),
             corpus_roots=tuple(args.corpus_root),
             media_links=args.media_links,
+            keep_media=args.keep_media,
             host=args.host,
             port=args.port,
             path=args.path,
@@ -220,7 +221,13 @@ def register(sub: Any) -> None:
     media.add_argument(
         "--media-links", action="store_true",
         help="return resource links to saved files instead of image/audio content (for clients that drop"
-        " binary content); files go to --media-output-dir (default ./hf-tools-media)",
+        " binary content); files go to --media-output-dir (default ./hf-tools-media), readable by their owner"
+        " only, and are removed when the server stops unless --keep-media",
+    )
+
+    media.add_argument(
+        "--keep-media", action="store_true",
+        help="keep the files --media-links pointed at when the server stops (default: they are removed)",
     )
 
     docs = mcp.add_argument_group("search_documents (a Chroma collection filled by `hf-tools ingest`)")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import anyio
@@ -28,7 +28,7 @@ from hf_tools.mcp.guard import (
     transport_security,
 )
 from hf_tools.mcp.scrub import scrubbed_logs
-from hf_tools.mcp.tools import DocumentSearchTool, LangChainTool
+from hf_tools.mcp.tools import DocumentSearchTool, LangChainTool, LinkedFiles
 from hf_tools.media import AudioArtifact, ImageArtifact, Segment
 from hf_tools.settings import HFSettings
 from hf_tools.tasks import TASKS
@@ -66,13 +66,19 @@ class HFToolsMCP(FastMCP[Any]):
 
     """
 
-    def __init__(self, *, secret: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, secret: str | None = None, linked_files: LinkedFiles | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._scrubber = _Secret(secret)
+        self.linked_files = linked_files or LinkedFiles()
 
-    def scrubbed_logs(self) -> AbstractContextManager[None]:
-        """Scrub the token from every log record the process makes while the block runs."""
-        return scrubbed_logs(self._scrubber.value)
+    @contextmanager
+    def serving(self) -> Iterator[None]:
+        """While the block runs: the token scrubbed from every log record; after it, linked files removed."""
+        try:
+            with scrubbed_logs(self._scrubber.value):
+                yield
+        finally:
+            self.linked_files.remove_all()
 
 
 class _Secret:
@@ -95,6 +101,7 @@ def create_server(
     retriever: BaseRetriever | None = None,
     corpus_roots: Sequence[str] = (),
     media_links: bool = False,
+    keep_media: bool = False,
     name: str = "hf-tools",
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -113,6 +120,8 @@ def create_server(
         corpus_roots: folders the documents' sources are shown relative to.
         media_links: answer generated images/audio with resource links to the files saved in
             ``media_output_dir`` (needed) instead of their bytes, for clients that drop binary content.
+            The linked files are removed when :func:`run` or :func:`serve_http` returns.
+        keep_media: keep the linked files when the server stops.
         name: the server's name.
         host: address of the streamable HTTP transport.
         port: its port (0: any free port).
@@ -137,6 +146,7 @@ def create_server(
         raise HFInputError("media_links needs media_output_dir: the folder the linked files are saved in")
     secret = _secret(kit.settings)
     roots = media_roots(kit.settings)
+    linked = LinkedFiles()
     tools: list[Tool] = []
     for task, lc_tool in zip(kit.tasks, kit.get_tools(), strict=True):
         spec = TASKS[task]
@@ -150,6 +160,7 @@ def create_server(
                 roots=roots,
                 secret=secret,
                 title=spec.name.replace("-", " ").capitalize(),
+                linked_files=None if keep_media else linked,
             )
         )
     if find_model:
@@ -167,6 +178,7 @@ def create_server(
         tools.append(DocumentSearchTool.of(retriever, roots=corpus_roots, secret=secret))
     server = HFToolsMCP(
         secret=secret,
+        linked_files=linked,
         name=name,
         instructions=INSTRUCTIONS,
         tools=tools,
@@ -244,7 +256,7 @@ async def serve_http(
     log_accept_errors_briefly(asyncio.get_running_loop())
     if ready is not None:
         ready(url)
-    with server.scrubbed_logs():
+    with server.serving():
         await uvicorn.Server(config).serve(sockets=[sock])
 
 
@@ -262,7 +274,7 @@ def run(
     if transport == "stdio":
         if ready is not None:
             ready("stdio")
-        with server.scrubbed_logs():
+        with server.serving():
             anyio.run(server.run_stdio_async)
     else:
         anyio.run(lambda: serve_http(server, ready=ready, guard=guard))

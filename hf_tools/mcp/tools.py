@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,11 +42,45 @@ from hf_tools.media import AudioArtifact, Detections, ImageArtifact, MediaArtifa
 from hf_tools.tool_feedback import display_path, source_label
 from hf_tools.tool_output import find_media, structured_schema, structured_value
 
-__all__ = ["DocumentSearchTool", "LangChainTool", "Passage", "error_result"]
+__all__ = ["DocumentSearchTool", "LangChainTool", "LinkedFiles", "Passage", "error_result"]
 
 logger = logging.getLogger("hf_tools.mcp")
 
 _READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, openWorldHint=True)
+
+
+class LinkedFiles:
+    """The files a server's resource links point at, removed when the server stops (unless kept).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> made = pathlib.Path(tempfile.mkdtemp()) / "image-1.png"
+        >>> _ = made.write_bytes(b"png")
+        >>> files = LinkedFiles()
+        >>> files.add(str(made))
+        >>> files.remove_all(), made.exists()
+        (1, False)
+
+    """
+
+    def __init__(self) -> None:
+        self._paths: set[str] = set()
+
+    def add(self, path: str) -> None:
+        """Remember a file a link was sent for."""
+        self._paths.add(path)
+
+    def remove_all(self) -> int:
+        """Remove every remembered file that still exists; how many were removed."""
+        removed = 0
+        for path in sorted(self._paths):
+            try:
+                os.unlink(path)
+                removed += 1
+            except OSError:
+                pass
+        self._paths.clear()
+        return removed
 
 
 def error_result(text: str) -> CallToolResult:
@@ -117,6 +152,7 @@ class LangChainTool(_HFTool):
     returns_media: bool = Field(default=False, exclude=True)
     media_links: bool = Field(default=False, exclude=True)
     roots: tuple[str, ...] = Field(default=(), exclude=True)
+    linked_files: LinkedFiles | None = Field(default=None, exclude=True)
 
     @classmethod
     def of(
@@ -130,6 +166,7 @@ class LangChainTool(_HFTool):
         roots: Sequence[str] = (),
         secret: str | None = None,
         title: str | None = None,
+        linked_files: LinkedFiles | None = None,
     ) -> LangChainTool:
         """The MCP tool for ``lc_tool``.
 
@@ -142,6 +179,7 @@ class LangChainTool(_HFTool):
             roots: folders paths in structured content are shown relative to.
             secret: the token, scrubbed from every text.
             title: a human-readable title.
+            linked_files: where the files behind resource links are remembered, to remove them later.
 
         """
         output_schema = structured_schema(output_type) if output_type is not None else None
@@ -161,6 +199,7 @@ class LangChainTool(_HFTool):
             media_links=media_links,
             roots=tuple(roots),
             secret=secret,
+            linked_files=linked_files,
         )
 
     async def call(self, arguments: dict[str, Any]) -> CallToolResult:
@@ -173,7 +212,12 @@ class LangChainTool(_HFTool):
             return error_result(str(message.content))
         content: list[ContentBlock] = [TextContent(type="text", text=str(message.content))]
         if self.returns_media:
-            content.extend(self._media_block(media) for media in _returned_media(message.artifact))
+            returned = _returned_media(message.artifact)
+            content.extend(self._media_block(media) for media in returned)
+            if self.media_links and self.linked_files is not None:
+                for media in returned:
+                    if media.path:
+                        self.linked_files.add(media.path)
         structured = None
         if self.output_type is not None:
             structured = structured_value(message.artifact, self.output_type, self.roots)

@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import io
 import os
@@ -77,7 +78,9 @@ class MediaArtifact(BaseModel):
         """Write the bytes to ``path``; return the file's path.
 
         A folder (an existing one, or a path ending in a separator such as ``"out/"``, created
-        if needed) gets a file named :attr:`default_name`.
+        if needed) gets a file named :attr:`default_name`. The file is readable by its owner only
+        (0600) and written without following links: the bytes go to a new file beside ``path``,
+        which then replaces ``path`` itself (a symlink planted there is replaced, its target untouched).
         """
         text = os.fspath(path)
         target = Path(text)
@@ -85,7 +88,7 @@ class MediaArtifact(BaseModel):
             target.mkdir(parents=True, exist_ok=True)
         if target.is_dir():
             target = target / self.default_name
-        target.write_bytes(self.data)
+        _write_new_file(target, self.data)
         return target
 
     def saved_to(self, folder: str | os.PathLike[str]) -> MediaArtifact:
@@ -103,6 +106,21 @@ class MediaArtifact(BaseModel):
         label = f"{found.extension.upper()} {self._kind}" if found else self.mime_type
         saved = f", saved to {self.path}" if self.path else ""
         return f"{label} ({_size_text(self.size)}){saved}"
+
+
+def _write_new_file(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` through a new 0600 file renamed over it: no link is ever followed."""
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 class ImageArtifact(MediaArtifact):

@@ -65,7 +65,7 @@ async def test_a_token_echoed_into_every_field_reaches_no_part_of_any_result(
     echoing_upstream: LoopbackServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     server = create_server(base_url=echoing_upstream.base_url, token=SECRET, find_model=False, max_retries=0)
-    with caplog.at_level(logging.DEBUG), server.scrubbed_logs():
+    with caplog.at_level(logging.DEBUG), server.serving():
         async with create_connected_server_and_client_session(server) as session:
             results = {
                 name: await session.call_tool(spec.tool_name, spec.example) for name, spec in hf_tools.TASKS.items()
@@ -303,3 +303,50 @@ async def test_server_info_names_hf_tools_and_its_version(tmp_path: Path) -> Non
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
         info = (await session.initialize()).serverInfo
     assert (info.name, info.version) == ("hf-tools", version("hf-tools"))
+
+
+# -- files behind --media-links ----------------------------------------------------------------------
+
+
+async def test_a_symlink_planted_under_the_next_file_name_is_not_followed(
+    inference: LoopbackServer, tmp_path: Path
+) -> None:
+    out, outside = tmp_path / "made", tmp_path / "precious.txt"
+    outside.write_text("keep me")
+    server = create_server(
+        ["text-to-image"], base_url=inference.base_url, media_output_dir=str(out), media_links=True, find_model=False
+    )
+    args = {"prompt": "a cat", "width": 20, "height": 20}
+    async with create_connected_server_and_client_session(server) as session:
+        first = Path(str((await session.call_tool("text_to_image", args)).content[1].uri).removeprefix("file://"))  # type: ignore[union-attr]
+        content = first.read_bytes()
+        first.unlink()
+        first.symlink_to(outside)  # the same prompt gives the same content-hash name
+        await session.call_tool("text_to_image", args)
+    assert outside.read_text() == "keep me"
+    assert not first.is_symlink() and first.read_bytes() == content
+    assert first.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in out.iterdir()] == [first.name]  # no temporary file left behind
+
+
+@pytest.mark.parametrize("keep", [False, True])
+async def test_linked_files_are_removed_when_the_server_stops_unless_kept(
+    inference: LoopbackServer, tmp_path: Path, keep: bool
+) -> None:
+    from mcp import StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    out = tmp_path / "made"
+    args = ["-m", "hf_tools.cli", "mcp", "--tasks", "text-to-image", "--base-url", inference.base_url,
+            "--media-links", "--media-output-dir", str(out)] + (["--keep-media"] if keep else [])  # fmt: skip
+    params = StdioServerParameters(command=sys.executable, args=args, env=_server_env(), cwd=str(tmp_path))
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        result = await session.call_tool("text_to_image", {"prompt": "a cat", "width": 20, "height": 20})
+        (saved,) = list(out.iterdir())
+        assert saved.stat().st_mode & 0o777 == 0o600 and saved.name in text_of(result)
+    for _ in range(100):  # the server cleans up as it exits
+        if keep or not saved.exists():
+            break
+        time.sleep(0.05)
+    assert saved.exists() == keep
