@@ -29,9 +29,10 @@ from typing import Any, TypeVar
 
 from hf_tools import retry
 from hf_tools.errors import HFDeadlineExceededError, HFError, HFMissingTokenError, HFResponseError, map_error
-from hf_tools.exact_media import ASYNC_CALLS, SYNC_CALLS
+from hf_tools.exact_media import acall_raw, call_raw
 from hf_tools.failover import Route
 from hf_tools.lru import LRUCache
+from hf_tools.prepared_call import RawBytes
 from hf_tools.retry import retry_delay
 from hf_tools.settings import HFSettings
 
@@ -235,22 +236,23 @@ class HFClient:
         *args: Any,
         task: str | None = None,
         route: Route | None = None,
+        raw: RawBytes | None = None,
         **kwargs: Any,
     ) -> Any:
         """Call ``InferenceClient.<method>(*args, model=..., **kwargs)`` with retries.
 
         ``route`` (routed calls only) names the providers to fail over along; it records the one
-        that answered. ``text_to_image``/``image_to_image`` return the provider's image bytes.
+        that answered. ``raw`` (from the prepared call, see :class:`~hf_tools.prepared_call.RawBytes`)
+        makes the answer the provider's own bytes instead of the method's decoded object.
         """
         token = self._token(model)
         target = self._target(model, task)
-        raw = SYNC_CALLS.get(method)
 
         def once(deadline: _Deadline) -> Any:
             client = self._sync_client(token, deadline, route)
             try:
                 if raw is not None:
-                    return raw(client, *args, model=target, **kwargs)
+                    return call_raw(client, raw, *args, model=target, **kwargs)
                 return getattr(client, method)(*args, model=target, **kwargs)
             finally:
                 client.close()
@@ -265,18 +267,18 @@ class HFClient:
         *args: Any,
         task: str | None = None,
         route: Route | None = None,
+        raw: RawBytes | None = None,
         **kwargs: Any,
     ) -> Any:
         """Await ``AsyncInferenceClient.<method>(...)`` with retries, failover and the concurrency cap."""
         token = self._token(model)
         target = self._target(model, task)
-        raw = ASYNC_CALLS.get(method)
 
         async def once(deadline: _Deadline) -> Any:
             client, limit = await self._async_client(token, route)
             async with limit:
                 coro = (
-                    raw(client, *args, model=target, **kwargs)
+                    acall_raw(client, raw, *args, model=target, **kwargs)
                     if raw
                     else getattr(client, method)(*args, model=target, **kwargs)
                 )
@@ -434,6 +436,7 @@ def _empty_stream(model: str | None) -> HFResponseError:
     """A 2xx answer to a stream request without a single event (e.g. JSON or HTML instead of server-sent events)."""
     where = f" of model {model!r}" if model else ""
     return HFResponseError(f"the stream{where} ended without any event (not an event stream)", model=model)
+
 
 # Tasks closing the async pools of dropped clients (kept so they are not collected mid-way).
 _CLOSING: set[asyncio.Task[Any]] = set()

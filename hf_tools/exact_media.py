@@ -1,10 +1,13 @@
-"""Generated images as the exact bytes the provider sent.
+"""Generated media as the exact bytes the provider sent.
 
 ``InferenceClient.text_to_image`` and ``image_to_image`` decode the provider's answer into a PIL
-image; saving that again re-encodes it (and changes pixels for JPEG). These calls run the same
-steps as huggingface_hub's methods (its provider helper builds the request and decodes the
-provider's own shape: fal-ai's media URL, replicate's prediction, together's base64, raw bytes
-from hf-inference) and stop before the PIL step. Audio (``text_to_speech``) is already bytes.
+image; saving that again re-encodes it (and changes pixels for JPEG). A task whose declaration
+says its answer is raw bytes (``TaskSpec.raw_bytes``, carried by the prepared call as
+:class:`~hf_tools.prepared_call.RawBytes`) is called here instead: huggingface_hub's provider
+helper for the task builds the request and decodes the provider's own shape (fal-ai's media URL,
+replicate's prediction, together's base64, raw bytes from hf-inference), and the bytes are kept
+as served. This module knows no task and no media kind: the prepared call names the task and
+its input argument.
 
 Both huggingface_hub 1.x and 2.x expose the pieces used here (``get_provider_helper``, the
 client's ``headers``, ``token``, ``provider`` and ``_inner_post``).
@@ -12,62 +15,42 @@ client's ``headers``, ``token``, ``provider`` and ``_inner_post``).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-__all__ = ["ASYNC_CALLS", "SYNC_CALLS"]
+from hf_tools.prepared_call import RawBytes
+
+__all__ = ["acall_raw", "call_raw", "prepare_raw"]
 
 
-def _request(client: Any, task: str, inputs: Any, parameters: dict[str, Any], model: str | None) -> tuple[Any, Any]:
+def prepare_raw(client: Any, raw: RawBytes, args: tuple[Any, ...], kwargs: dict[str, Any], model: str | None) -> Any:
+    """``(helper, request)``: the provider helper of ``raw.task`` and the request it builds.
+
+    The first positional argument (or the keyword ``raw.inputs``) is the task's inputs; every
+    other keyword is a parameter (``extra_body`` is spread into them), as in the hub's methods.
+    """
     from huggingface_hub.inference._providers import get_provider_helper
 
+    kwargs = dict(kwargs)
+    inputs = args[0] if args else kwargs.pop(raw.inputs)
+    extra = kwargs.pop("extra_body", None) or {}
+    parameters = {**kwargs, **extra}
     model_id = model or client.model
-    helper = get_provider_helper(client.provider, task=task, model=model_id)
+    helper = get_provider_helper(client.provider, task=raw.task, model=model_id)
     request = helper.prepare_request(
         inputs=inputs, parameters=parameters, headers=client.headers, model=model_id, api_key=client.token
     )
     return helper, request
 
 
-# method → (task, name of the input argument); every other argument is a parameter, as in the hub's methods.
-_ARGS: dict[str, tuple[str, str]] = {
-    "text_to_image": ("text-to-image", "prompt"),
-    "image_to_image": ("image-to-image", "image"),
-}
+def call_raw(client: Any, raw: RawBytes, *args: Any, model: str | None = None, **kwargs: Any) -> bytes:
+    """The provider's bytes for one call on a sync ``InferenceClient``."""
+    helper, request = prepare_raw(client, raw, args, kwargs, model)
+    response = client._inner_post(request)
+    return bytes(helper.get_response(response, request))
 
 
-def _split(first: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-    inputs = args[0] if args else kwargs.pop(first)
-    extra = kwargs.pop("extra_body", None) or {}
-    return inputs, {**kwargs, **extra}
-
-
-def _sync(method: str) -> Callable[..., bytes]:
-    task, first = _ARGS[method]
-
-    def call(client: Any, *args: Any, model: str | None = None, **kwargs: Any) -> bytes:
-        inputs, parameters = _split(first, args, kwargs)
-        helper, request = _request(client, task, inputs, parameters, model)
-        response = client._inner_post(request)
-        return bytes(helper.get_response(response, request))
-
-    return call
-
-
-def _async(method: str) -> Callable[..., Awaitable[bytes]]:
-    task, first = _ARGS[method]
-
-    async def call(client: Any, *args: Any, model: str | None = None, **kwargs: Any) -> bytes:
-        inputs, parameters = _split(first, args, kwargs)
-        helper, request = _request(client, task, inputs, parameters, model)
-        response = await client._inner_post(request)
-        return bytes(helper.get_response(response, request))
-
-    return call
-
-
-SYNC_CALLS: dict[str, Callable[..., bytes]] = {name: _sync(name) for name in _ARGS}
-"""``InferenceClient`` method name → the same call returning the provider's bytes."""
-
-ASYNC_CALLS: dict[str, Callable[..., Awaitable[bytes]]] = {name: _async(name) for name in _ARGS}
-"""``AsyncInferenceClient`` method name → the same call returning the provider's bytes."""
+async def acall_raw(client: Any, raw: RawBytes, *args: Any, model: str | None = None, **kwargs: Any) -> bytes:
+    """The provider's bytes for one call on an ``AsyncInferenceClient``."""
+    helper, request = prepare_raw(client, raw, args, kwargs, model)
+    response = await client._inner_post(request)
+    return bytes(helper.get_response(response, request))

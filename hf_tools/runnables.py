@@ -115,7 +115,7 @@ class HFTaskRunnable(BoundedBatchMixin[Any, Any], RunnableSerializable[Any, Any]
         data = spec.coerce_input(value)
         plan = plan_call(spec, self.model, self.settings)
         call = spec.prepare(data, self.settings)
-        return call.finish(run_plan(self.client, spec, plan, call.kwargs))
+        return call.finish(run_plan(self.client, spec, plan, call.kwargs, call.raw))
 
     async def arun(self, value: Any) -> Any:
         """Async :meth:`run` on ``AsyncInferenceClient``."""
@@ -123,7 +123,7 @@ class HFTaskRunnable(BoundedBatchMixin[Any, Any], RunnableSerializable[Any, Any]
         data = spec.coerce_input(value)
         plan = await aplan_call(spec, self.model, self.settings)
         call = await spec.aprepare(data, self.settings)
-        return call.finish(await arun_plan(self.client, spec, plan, call.kwargs))
+        return call.finish(await arun_plan(self.client, spec, plan, call.kwargs, call.raw))
 
     # A task call is a leaf run: when no callback handler, tracer or hook would see it
     # (hf_tools.observers), LangChain's per-run set-up is skipped; otherwise the full path runs.

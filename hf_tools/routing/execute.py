@@ -15,6 +15,7 @@ from typing import Any
 from hf_tools.client import HFClient
 from hf_tools.errors import HFResponseError
 from hf_tools.failover import Route
+from hf_tools.prepared_call import RawBytes
 from hf_tools.routing.plan import CallPlan
 from hf_tools.tasks import TaskSpec
 
@@ -77,20 +78,26 @@ async def _areport(spec: TaskSpec, plan: CallPlan, route: Route) -> None:
             await adispatch_custom_event(ROUTE_EVENT, event)
 
 
-def run_plan(client: HFClient, spec: TaskSpec, plan: CallPlan, kwargs: dict[str, Any]) -> Any:
-    """The call's raw result (for a chat fallback, already the task's output)."""
+def run_plan(
+    client: HFClient, spec: TaskSpec, plan: CallPlan, kwargs: dict[str, Any], raw: RawBytes | None = None
+) -> Any:
+    """The call's raw result (for a chat fallback, already the task's output); ``raw``: the
+    prepared call's :class:`~hf_tools.prepared_call.RawBytes` (the provider's bytes are the answer).
+    """
     route = Route(plan.providers, plan.model)
     if plan.via_chat:
         assert spec.via_chat is not None
         output = client.call("chat_completion", plan.model, route=route, **_chat_kwargs(spec, kwargs))
         result = spec.via_chat.output(_reply_text(output), kwargs)
     else:
-        result = client.call(spec.method, plan.model, task=spec.name, route=route, **kwargs)
+        result = client.call(spec.method, plan.model, task=spec.name, route=route, raw=raw, **kwargs)
     _report(spec, plan, route)
     return result
 
 
-async def arun_plan(client: HFClient, spec: TaskSpec, plan: CallPlan, kwargs: dict[str, Any]) -> Any:
+async def arun_plan(
+    client: HFClient, spec: TaskSpec, plan: CallPlan, kwargs: dict[str, Any], raw: RawBytes | None = None
+) -> Any:
     """Async :func:`run_plan`."""
     route = Route(plan.providers, plan.model)
     if plan.via_chat:
@@ -98,7 +105,7 @@ async def arun_plan(client: HFClient, spec: TaskSpec, plan: CallPlan, kwargs: di
         output = await client.acall("chat_completion", plan.model, route=route, **_chat_kwargs(spec, kwargs))
         result = spec.via_chat.output(_reply_text(output), kwargs)
     else:
-        result = await client.acall(spec.method, plan.model, task=spec.name, route=route, **kwargs)
+        result = await client.acall(spec.method, plan.model, task=spec.name, route=route, raw=raw, **kwargs)
     await _areport(spec, plan, route)
     return result
 

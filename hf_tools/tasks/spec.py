@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import math
@@ -14,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, model_
 
 from hf_tools.errors import HFInputError, HFResponseError
 from hf_tools.media.source import MediaSource
-from hf_tools.prepared_call import CallHook, PreparedCall
+from hf_tools.prepared_call import CallHook, PreparedCall, RawBytes
 from hf_tools.tasks.shape import shape_problem
 from hf_tools.tasks.via_chat import ChatFallback
 
@@ -93,7 +94,6 @@ def json_problem(value: Any, where: str = "", depth: int = 0) -> str | None:
     return None
 
 
-
 def _identity(value: Any) -> Any:
     return value
 
@@ -120,6 +120,9 @@ class TaskSpec:
             it directly (text-generation; image-to-text, visual and document QA), or None.
         hook: optional per-call work with the caller's settings (see :class:`CallHook`);
             without one, the validated fields are the call's keyword arguments.
+        raw_bytes: the answer is the provider's own bytes (generated images and videos): the
+            prepared call says so (:attr:`PreparedCall.raw`) and the client keeps the bytes the
+            provider served instead of the hub method's decoded object.
 
     Example:
         >>> from hf_tools import TASKS
@@ -143,6 +146,7 @@ class TaskSpec:
     example: dict[str, Any] = field(default_factory=dict)
     hook: CallHook | None = None
     via_chat: ChatFallback | None = None
+    raw_bytes: bool = False
 
     def __post_init__(self) -> None:
         if not self.defaults:
@@ -228,14 +232,20 @@ class TaskSpec:
     def prepare(self, data: TaskInput, settings: Any = None) -> PreparedCall:
         """The client call for validated ``data`` (``settings`` reach the task's hook)."""
         if self.hook is None:
-            return PreparedCall(self.call_kwargs(data), self.finish)
-        return self.hook.prepare(self, self.call_kwargs(data), settings)
+            return self._answer_kind(PreparedCall(self.call_kwargs(data), self.finish))
+        return self._answer_kind(self.hook.prepare(self, self.call_kwargs(data), settings))
 
     async def aprepare(self, data: TaskInput, settings: Any = None) -> PreparedCall:
         """Async :meth:`prepare` (a hook may do I/O, e.g. fetch a URL)."""
         if self.hook is None:
-            return PreparedCall(self.call_kwargs(data), self.finish)
-        return await self.hook.aprepare(self, self.call_kwargs(data), settings)
+            return self._answer_kind(PreparedCall(self.call_kwargs(data), self.finish))
+        return self._answer_kind(await self.hook.aprepare(self, self.call_kwargs(data), settings))
+
+    def _answer_kind(self, call: PreparedCall) -> PreparedCall:
+        """``call``, saying whether its answer is the provider's raw bytes (see ``raw_bytes``)."""
+        if not self.raw_bytes or call.raw is not None:
+            return call
+        return dataclasses.replace(call, raw=RawBytes(task=self.name, inputs=self.primary_field))
 
     def finish(self, raw: Any) -> Any:
         """Normalize a raw client result into ``output_type`` and check its shape.

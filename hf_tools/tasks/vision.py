@@ -166,6 +166,7 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             normalize=_image_artifact,
             example={"prompt": "a cat and a dog in a green garden", "width": 128, "height": 96},
             hook=MediaHook(after=keep_media),
+            raw_bytes=True,
         )
     )
     registry.register(
@@ -180,6 +181,7 @@ def register_vision_tasks(registry: TaskRegistry) -> None:
             normalize=_image_artifact,
             example={"image": EXAMPLE_IMAGE, "prompt": "make it look like night"},
             hook=MediaHook(inputs={"image": "image"}, after=keep_media),
+            raw_bytes=True,
         )
     )
     registry.register(
