@@ -13,7 +13,7 @@ import difflib
 import json
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any, Literal, cast
@@ -34,7 +34,7 @@ from langchain_core.messages.tool import invalid_tool_call
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import JsonOutputKeyToolsParser, PydanticToolsParser
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableMap, RunnablePassthrough, ensure_config
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
@@ -44,6 +44,7 @@ from hf_tools.batching import BoundedBatchMixin
 from hf_tools.client import HFClient, get_client
 from hf_tools.errors import HFError, HFInputError, HFResponseError
 from hf_tools.failover import Route
+from hf_tools.route_events import RouteReporter, areport_route, report_route, reporting
 from hf_tools.settings import HFSettings
 from hf_tools.tasks.spec import json_problem
 
@@ -264,6 +265,69 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
     def _answered_by(self, route: Route | None) -> str:
         return route.answered or self._provider_name() if route is not None else self._provider_name()
 
+    # -- the run's callbacks, for the route event (langchain-core gives _stream no run manager) --
+    def _generate_with_cache(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        with reporting(RouteReporter.for_run(run_manager)):
+            return super()._generate_with_cache(messages, stop, run_manager, **kwargs)
+
+    async def _agenerate_with_cache(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        with reporting(RouteReporter.for_run(run_manager)):
+            return await super()._agenerate_with_cache(messages, stop, run_manager, **kwargs)
+
+    def stream(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> Iterator[AIMessageChunk]:
+        """Stream the answer's chunks (see :meth:`BaseChatModel.stream`); the route event goes to this run."""
+        config, reporter = _run_with_known_id(config)
+        chunks = super().stream(input, config, stop=stop, **kwargs)
+        try:
+            while True:
+                with reporting(reporter):
+                    chunk = next(chunks, None)
+                if chunk is None:
+                    return
+                yield chunk
+        finally:
+            cast(Generator[AIMessageChunk, None, None], chunks).close()
+
+    async def astream(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[AIMessageChunk]:
+        """Async :meth:`stream`."""
+        config, reporter = _run_with_known_id(config)
+        chunks = super().astream(input, config, stop=stop, **kwargs)
+        try:
+            while True:
+                with reporting(reporter):
+                    chunk = await anext(chunks, None)
+                if chunk is None:
+                    return
+                yield chunk
+        finally:
+            await cast(AsyncGenerator[AIMessageChunk, None], chunks).aclose()
+
     # -- calls -----------------------------------------------------------------------------
     def _generate(
         self,
@@ -275,6 +339,7 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         model, wire, body = self._request(messages, stop, kwargs, stream=False)
         route = self._route(model)
         output = self.client.call("chat_completion", model, messages=wire, extra_body=body, route=route)
+        _send_route(model, route, run_manager)
         with _reading_answer(model):
             return self._result(output, self._answered_by(route))
 
@@ -288,6 +353,7 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         model, wire, body = self._request(messages, stop, kwargs, stream=False)
         route = self._route(model)
         output = await self.client.acall("chat_completion", model, messages=wire, extra_body=body, route=route)
+        await _asend_route(model, route, run_manager)
         with _reading_answer(model):
             return self._result(output, self._answered_by(route))
 
@@ -302,6 +368,9 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         route = self._route(model)
         state = _StreamState(self._provider_name(), route)
         for raw in self.client.stream("chat_completion", model, messages=wire, extra_body=body, route=route):
+            if state.events == 0 and not state.reported:
+                state.reported = True  # the provider is settled at the first event: no failover after it
+                _send_route(model, route, run_manager)
             with _reading_answer(model):
                 chunk = state.convert(raw)
             if chunk is None:
@@ -323,6 +392,9 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         state = _StreamState(self._provider_name(), route)
         chunks = self.client.astream("chat_completion", model, messages=wire, extra_body=body, route=route)
         async for raw in chunks:
+            if state.events == 0 and not state.reported:
+                state.reported = True
+                await _asend_route(model, route, run_manager)
             with _reading_answer(model):
                 chunk = state.convert(raw)
             if chunk is None:
@@ -606,6 +678,32 @@ def _tool_choice(choice: str | bool | Mapping[str, Any], names: list[str]) -> st
     return {"type": "function", "function": {"name": name}}
 
 
+def _run_with_known_id(config: RunnableConfig | None) -> tuple[RunnableConfig, RouteReporter | None]:
+    """``config`` with its run id fixed in advance, and the reporter of that run."""
+    config = ensure_config(config)
+    run_id = config.get("run_id") or uuid.uuid4()
+    config = cast(RunnableConfig, {**config, "run_id": run_id})
+    return config, RouteReporter.for_config(cast(dict[str, Any], config), run_id)
+
+
+def _route_event(model: str, route: Route | None) -> dict[str, Any] | None:
+    if route is None:
+        return None  # an endpoint, or the router's own choice: nothing to record
+    return {"task": "chat-completion", "model": model, "provider": route.answered, "tried": list(route.tried)}
+
+
+def _send_route(model: str, route: Route | None, run_manager: Any) -> None:
+    event = _route_event(model, route)
+    if event is not None:
+        report_route(event, run_manager)
+
+
+async def _asend_route(model: str, route: Route | None, run_manager: Any) -> None:
+    event = _route_event(model, route)
+    if event is not None:
+        await areport_route(event, run_manager)
+
+
 class _StreamState:
     """Turns ``chat.completion.chunk`` events into LangChain chunks (tool-call ids, metadata)."""
 
@@ -614,6 +712,7 @@ class _StreamState:
         self.route = route
         self.started: set[int] = set()
         self.events = 0
+        self.reported = False
 
     def check_not_empty(self, model: str) -> None:
         """Raise :class:`HFResponseError` if the stream gave no usable event (not the stream a chat sends)."""

@@ -356,8 +356,10 @@ def map_error(exc: BaseException, *, model: str | None = None, token: str | None
     error raised where huggingface_hub reads a received body, and huggingface_hub's
     ``HFValidationError`` (an invalid repo id, refused before any request: :class:`HFInputError`). Anything else (a
     misspelled keyword, a bug, a ``ValueError`` of the caller's own code) is re-raised
-    unchanged, as httpx's transport does, so it never reads as a server answer. The token,
-    if given, is scrubbed from the messages of ``exc`` and its chain either way.
+    unchanged, as httpx's transport does, so it never reads as a server answer. Either way
+    ``exc`` and its whole chain are made token-free first: messages, attributes, and the raw
+    HTTP requests and responses they hold (replaced by copies without credential headers, the
+    token scrubbed from their bodies).
 
     Args:
         exc: the error raised by the client.
@@ -390,22 +392,125 @@ def map_error(exc: BaseException, *, model: str | None = None, token: str | None
 
 
 def _scrub_chain(exc: BaseException | None, token: str | None) -> None:
-    """Redact ``token`` from ``exc`` and the errors chained to it (tracebacks and debuggers show them).
+    """Make ``exc`` and every error chained to it (``__cause__`` and ``__context__``) token-free.
 
-    Their messages (``args``), every ``str`` attribute (a hub error's ``server_message``, which
-    holds whatever the server echoed, its ``request_id``, ...) and their notes are scrubbed.
+    Tracebacks, debuggers, pickles and error trackers read the whole chain, so each error in it
+    is scrubbed in place: its messages (``args``), every ``str`` attribute (a hub error's
+    ``server_message``, which holds whatever the server echoed, its ``request_id``, ...) and its
+    notes; and every HTTP request or response it holds (``response``, ``request``) is replaced by
+    a copy with the same method, URL, status and headers, minus credentials (``Authorization``
+    and the like), and with its body scrubbed. The secrets scrubbed are ``token`` and the
+    credentials the chain's requests carried.
     """
-    seen: set[int] = set()
-    while token and exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        exc.args = tuple(redact(a, token) if isinstance(a, str) else a for a in exc.args)
-        state = vars(exc)
+    chain = _chain(exc)
+    secrets = {token} if token else set()
+    for error in chain:
+        for value in vars(error).values():
+            if _http_kind(value) == "Request":
+                secrets |= _credentials(value)
+    copies: dict[int, Any] = {}
+    for error in chain:
+        error.args = tuple(_redact_all(a, secrets) if isinstance(a, str) else a for a in error.args)
+        state = vars(error)
         for name, value in state.items():
             if isinstance(value, str):
-                state[name] = redact(value, token)
+                state[name] = _redact_all(value, secrets)
             elif name == "__notes__" and isinstance(value, list):
-                state[name] = [redact(n, token) if isinstance(n, str) else n for n in value]
-        exc = exc.__cause__ or exc.__context__
+                state[name] = [_redact_all(n, secrets) if isinstance(n, str) else n for n in value]
+            elif _http_kind(value) is not None:
+                state[name] = _clean_http(value, secrets, copies)
+
+
+def _chain(exc: BaseException | None) -> list[BaseException]:
+    """``exc`` and every error reachable from it through ``__cause__`` and ``__context__``."""
+    found: list[BaseException] = []
+    seen: set[int] = set()
+    pending = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        found.append(current)
+        pending += [current.__cause__, current.__context__]
+    return found
+
+
+# Request headers that carry credentials: left out of the copies kept in an error chain. The
+# length and encoding headers describe the original bytes, not the scrubbed copy's.
+_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"})
+_BODY_HEADERS = frozenset({"content-length", "content-encoding", "transfer-encoding"})
+_MIN_SECRET = 8  # a shorter credential is not scrubbed from text (it would mangle ordinary words)
+
+
+def _http_kind(value: Any) -> str | None:
+    """``"Request"`` or ``"Response"`` for an httpx/httpx2 request or response, else None."""
+    kind = type(value).__name__
+    if kind in ("Request", "Response") and type(value).__module__.split(".")[0] in ("httpx", "httpx2"):
+        return kind
+    return None
+
+
+def _credentials(request: Any) -> set[str]:
+    """The secrets a request's credential headers carry (``Bearer <secret>``: the part after the scheme)."""
+    found: set[str] = set()
+    for name, value in request.headers.items():
+        secret = value.split(None, 1)[-1].strip() if value.strip() else ""
+        if name.lower() in _CREDENTIAL_HEADERS and len(secret) >= _MIN_SECRET:
+            found.add(secret)
+    return found
+
+
+def _redact_all(text: str, secrets: set[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = redact(text, secret)
+    return text
+
+
+def _redact_bytes(data: bytes, secrets: set[str]) -> bytes:
+    for secret in sorted(secrets, key=len, reverse=True):
+        data = data.replace(secret.encode(), b"***")
+    return data
+
+
+def _clean_headers(headers: Any, secrets: set[str]) -> list[tuple[str, str]]:
+    return [
+        (name, _redact_all(value, secrets))
+        for name, value in headers.multi_items()
+        if name.lower() not in _CREDENTIAL_HEADERS | _BODY_HEADERS
+    ]
+
+
+def _body(message: Any) -> bytes:
+    """The bytes already read of a request or response (nothing for an unread stream)."""
+    try:
+        return bytes(message.content)
+    except Exception:  # noqa: BLE001 - a body never read (a stream) is not kept
+        return b""
+
+
+def _clean_http(message: Any, secrets: set[str], copies: dict[int, Any]) -> Any:
+    """A token-free copy of an httpx/httpx2 request or response (one copy per original)."""
+    if id(message) in copies:
+        return copies[id(message)]
+    http = importlib.import_module(type(message).__module__.split(".")[0])
+    body = _redact_bytes(_body(message), secrets)
+    headers = _clean_headers(message.headers, secrets)
+    if _http_kind(message) == "Request":
+        clean = http.Request(message.method, _redact_all(str(message.url), secrets), headers=headers, content=body)
+    else:
+        try:
+            request = _clean_http(message.request, secrets, copies)
+        except RuntimeError:  # a response built without its request
+            request = None
+        extensions = {
+            key: value for key, value in message.extensions.items() if key in ("http_version", "reason_phrase")
+        }
+        clean = http.Response(
+            message.status_code, headers=headers, content=body, request=request, extensions=extensions
+        )
+    copies[id(message)] = clean
+    return clean
 
 
 # Where huggingface_hub turns a received body into a result (the same names in 1.x and 2.x),

@@ -8,7 +8,6 @@ Tool run that made the call.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -16,13 +15,12 @@ from hf_tools.client import HFClient
 from hf_tools.errors import HFResponseError
 from hf_tools.failover import Route
 from hf_tools.prepared_call import RawBytes
+from hf_tools.route_events import ROUTE_EVENT, areport_route, report_route
 from hf_tools.routing.plan import CallPlan
 from hf_tools.tasks import TaskSpec
 
 __all__ = ["ROUTE_EVENT", "arun_plan", "astream_plan", "run_plan", "stream_plan"]
 
-ROUTE_EVENT = "hf_tools_route"
-"""Name of the custom callback event that records which provider answered a call."""
 
 
 def _chat_kwargs(spec: TaskSpec, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -63,19 +61,13 @@ def _event(spec: TaskSpec, plan: CallPlan, route: Route) -> dict[str, Any] | Non
 def _report(spec: TaskSpec, plan: CallPlan, route: Route) -> None:
     event = _event(spec, plan, route)
     if event is not None:
-        from langchain_core.callbacks.manager import dispatch_custom_event
-
-        with contextlib.suppress(RuntimeError):  # not inside a LangChain run (e.g. a direct run())
-            dispatch_custom_event(ROUTE_EVENT, event)
+        report_route(event)
 
 
 async def _areport(spec: TaskSpec, plan: CallPlan, route: Route) -> None:
     event = _event(spec, plan, route)
     if event is not None:
-        from langchain_core.callbacks.manager import adispatch_custom_event
-
-        with contextlib.suppress(RuntimeError):
-            await adispatch_custom_event(ROUTE_EVENT, event)
+        await areport_route(event)
 
 
 def run_plan(
