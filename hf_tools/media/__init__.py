@@ -4,7 +4,7 @@ Inputs (:data:`ImageInput`, :data:`AudioInput` fields) accept a path inside the 
 folders, an http(s) URL to a public address, bytes, base64, a data URI or a PIL image; each is
 read under :class:`MediaPolicy` and checked to really be an image/audio file. Refusals are
 :class:`MediaError` s (an ``HFInputError``). Outputs are :class:`ImageArtifact` and
-:class:`AudioArtifact`.
+:class:`AudioArtifact` (:class:`AudioTrack`: one with a label).
 
 Example:
     >>> from hf_tools.media import MediaPolicy, parse_media
@@ -29,10 +29,12 @@ from hf_tools.media.policy import MediaPolicy
 from hf_tools.media.results import Detections, Segment, annotate
 from hf_tools.media.sniff import MediaType, sniff
 from hf_tools.media.source import AudioInput, ImageInput, MediaSource, parse_media
+from hf_tools.media.tracks import AudioTrack
 
 __all__ = [
     "AudioArtifact",
     "AudioInput",
+    "AudioTrack",
     "Detections",
     "ImageArtifact",
     "ImageInput",

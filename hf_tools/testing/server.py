@@ -141,6 +141,15 @@ def _split_path(path: str) -> tuple[str | None, str | None]:
     return rest, None
 
 
+def _no_model_hint(root: str, path: str) -> str:
+    """What a POST to a URL without a model (e.g. the server's root given as ``base_url``) is told."""
+    return (
+        f"no model in the URL path {path.split('?', 1)[0]!r}: this server answers {root}/models/<model-id>"
+        f"/pipeline/<task> and {root}/models/<model-id>; as a base_url give "
+        f"'{root}/models/{{model}}/pipeline/{{task}}' (chat: '{root}/v1')"
+    )
+
+
 def _sse_tokens(body: Any, reply: Reply | None) -> Iterator[bytes]:
     text = body[0]["generated_text"] if isinstance(body, list) else body["generated_text"]
     tokens = re.findall(r"\s*\S+", text) or [text]
@@ -228,7 +237,10 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             ):
                 self._send(reply)
                 return
-            if model is None or task is None or task not in TASKS:
+            if model is None:
+                self._send(Reply.error(404, _no_model_hint(server.url, path)))
+                return
+            if task is None or task not in TASKS:
                 self._send(Reply.error(404, f"Model {model} does not exist"))
                 return
             try:

@@ -35,3 +35,17 @@ def test_the_url_serve_prints_works_with_run() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_root_url_as_base_url_gets_a_404_naming_the_url_forms_that_work(tmp_path: Path) -> None:
+    from hf_tools.testing import LoopbackServer
+
+    env = {**os.environ, "HF_HUB_DISABLE_TELEMETRY": "1"}
+    with LoopbackServer() as server:
+        done = subprocess.run(
+            [sys.executable, "-m", "hf_tools.cli", "run", "summarization", "Cats sleep.", "--base-url", server.url],
+            capture_output=True, text=True, env=env, timeout=60, cwd=tmp_path,
+        )  # fmt: skip
+    assert done.returncode != 0
+    assert "Model None" not in done.stderr and "Traceback" not in done.stderr
+    assert f"{server.url}/models/{{model}}/pipeline/{{task}}" in done.stderr and "404" in done.stderr
