@@ -16,6 +16,8 @@ reads the Hub's inference-provider mapping, cached for ``model_check_ttl``:
   model itself when it is a chat model).
 * **a task nobody serves** (audio-classification today): :class:`HFModelNotServedError`
   before any inference request, pointing to ``base_url``.
+* **a task no provider helper of huggingface_hub knows** (tabular-regression today): refused the
+  same way before any request at all (not even a Hub look-up), whatever ``check_model`` says.
 
 Otherwise (an endpoint, ``check_model=False``, no token) nothing is looked up: the model (or
 the first candidate) is called with the providers the settings name.
@@ -24,6 +26,7 @@ the first candidate) is called with the providers the settings name.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 from dataclasses import dataclass
@@ -97,6 +100,28 @@ def _routed(settings: HFSettings, model: str | None) -> bool:
     return settings.check_model and settings.base_url is None and not (model or "").startswith(("http://", "https://"))
 
 
+@functools.cache
+def _has_provider_helper(task: str) -> bool:
+    """Whether any provider helper of the installed huggingface_hub serves ``task``."""
+    from huggingface_hub.inference._providers import PROVIDERS
+
+    return any(task in tasks for tasks in PROVIDERS.values())
+
+
+def _refuse_unroutable(spec: TaskSpec, model: str | None, settings: HFSettings) -> None:
+    """Refuse a router call of a task no provider helper serves (nothing could send it)."""
+    to_router = settings.base_url is None and not (model or "").startswith(("http://", "https://"))
+    if to_router and spec.via_chat is None and not _has_provider_helper(spec.name):
+        raise HFModelNotServedError(
+            f"no Inference Provider serves the task {spec.name!r} (huggingface_hub has no provider helper"
+            f" for it), so {model or 'it'} cannot be called through the Hugging Face router. Run the model on"
+            " your own endpoint (an Inference Endpoint, or a server speaking the Inference API) and pass"
+            " base_url=...",
+            task=spec.name,
+            model=model,
+        )
+
+
 def _cached(key: _Key) -> CallPlan | None:
     hit = _PLANS.get(key)
     if hit is None or hit[0] <= _clock():
@@ -120,6 +145,7 @@ def plan_call(spec: TaskSpec, model: str | None, settings: HFSettings) -> CallPl
         'facebook/bart-large-cnn'
 
     """
+    _refuse_unroutable(spec, model, settings)
     if not _routed(settings, model):
         return CallPlan(spec.name, model or spec.default_model, static_providers(settings))
     key = (spec.name, model, settings.provider, settings.hub_endpoint, settings.vision_model)
@@ -133,6 +159,7 @@ def plan_call(spec: TaskSpec, model: str | None, settings: HFSettings) -> CallPl
 
 async def aplan_call(spec: TaskSpec, model: str | None, settings: HFSettings) -> CallPlan:
     """Async :func:`plan_call`: Hub look-ups run in a worker thread, a cached plan inline."""
+    _refuse_unroutable(spec, model, settings)
     if not _routed(settings, model):
         return CallPlan(spec.name, model or spec.default_model, static_providers(settings))
     key = (spec.name, model, settings.provider, settings.hub_endpoint, settings.vision_model)

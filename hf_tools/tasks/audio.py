@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from huggingface_hub import AudioClassificationOutputElement, AutomaticSpeechRecognitionOutput
+from huggingface_hub import (
+    AudioClassificationOutputElement,
+    AudioToAudioOutputElement,
+    AutomaticSpeechRecognitionOutput,
+)
 from pydantic import BaseModel, ConfigDict, Field
 
 from hf_tools.media.artifacts import AudioArtifact
-from hf_tools.media.hook import MediaHook, keep_media
+from hf_tools.media.hook import MediaCall, MediaHook, keep_media
 from hf_tools.media.source import AudioInput
+from hf_tools.media.tracks import AudioTrack
 from hf_tools.tasks.registry import TaskRegistry
 from hf_tools.tasks.render import as_list, labels, text_of
 from hf_tools.tasks.spec import TaskInput, TaskSpec
@@ -76,6 +81,37 @@ class AudioClassificationInput(TaskInput):
     top_k: int | None = Field(None, ge=1, description="Return only the k likeliest labels.")
 
 
+class AudioToAudioInput(TaskInput):
+    audio: AudioInput = Field(description="The audio to separate or enhance. " + AUDIO)
+
+
+def _tracks(raw: list[AudioToAudioOutputElement]) -> list[AudioTrack]:
+    """The labelled tracks, each the exact bytes the provider sent (huggingface_hub decodes the base64)."""
+    if not isinstance(raw, list):
+        raise ValueError(f"expected a list of tracks, got {type(raw).__name__}")
+    tracks = []
+    for index, item in enumerate(raw):
+        blob, label = getattr(item, "blob", None), getattr(item, "label", None)
+        if not isinstance(blob, (bytes, bytearray)) or not isinstance(label, str):
+            raise ValueError(f"track {index} lacks its label or audio")
+        tracks.append(AudioTrack.from_labelled(label, bytes(blob)))
+    return tracks
+
+
+def _describe_tracks(tracks: list[AudioTrack]) -> str:
+    if not tracks:
+        return "no audio tracks"
+    return f"{len(tracks)} audio track{'s' if len(tracks) > 1 else ''}: " + "; ".join(t.describe() for t in tracks)
+
+
+def keep_tracks(output: list[AudioTrack], call: MediaCall) -> list[AudioTrack]:
+    """Save every track to the output folder, if one is set."""
+    folder = call.policy.output_dir
+    if folder is None:
+        return output
+    return [cast(AudioTrack, track.saved_to(folder)) for track in output]
+
+
 def register_audio_tasks(registry: TaskRegistry) -> None:
     """Declare every audio task in ``registry``."""
     registry.register(
@@ -117,5 +153,19 @@ def register_audio_tasks(registry: TaskRegistry) -> None:
             normalize=as_list,
             example={"audio": EXAMPLE_AUDIO, "top_k": 2},
             hook=MediaHook(inputs={"audio": "audio"}),
+        )
+    )
+    registry.register(
+        TaskSpec(
+            name="audio-to-audio",
+            description=("Separate the sources of a recording or enhance its speech; returns labelled audio tracks."),
+            input_model=AudioToAudioInput,
+            output_type=list[AudioTrack],
+            method="audio_to_audio",
+            defaults=("speechbrain/sepformer-wham", "speechbrain/metricgan-plus-voicebank"),
+            render=_describe_tracks,
+            normalize=_tracks,
+            example={"audio": EXAMPLE_AUDIO},
+            hook=MediaHook(inputs={"audio": "audio"}, after=keep_tracks),
         )
     )

@@ -19,6 +19,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from hf_tools.tasks.registry import TaskRegistry
 from hf_tools.tasks.render import answers, as_list, labels, number, pairs, plain, text_of
 from hf_tools.tasks.spec import TaskInput, TaskSpec
+from hf_tools.tasks.table import TextTable
 from hf_tools.tasks.via_chat import TEXT_GENERATION
 
 Truncation = Literal["do_not_truncate", "longest_first", "only_first", "only_second"]
@@ -118,21 +119,11 @@ class SentenceSimilarityInput(TaskInput):
 
 
 class TableQuestionAnsweringInput(TaskInput):
-    table: dict[str, list[str]] = Field(
-        min_length=1, description="The table as {column name: [cell, ...]}, all cells strings."
-    )
+    table: TextTable = Field(min_length=1, description="The table as {column name: [cell, ...]}, all cells strings.")
     query: str = Field(min_length=1, description="The question about the table.")
     padding: Literal["do_not_pad", "longest", "max_length"] | None = Field(None, description="Padding strategy.")
     sequential: bool | None = Field(None, description="Answer rows one by one.")
     truncation: bool | None = Field(None, description="Truncate a large table.")
-
-    @field_validator("table")
-    @classmethod
-    def _columns_of_equal_length(cls, table: dict[str, list[str]]) -> dict[str, list[str]]:
-        lengths = {name: len(cells) for name, cells in table.items()}
-        if len(set(lengths.values())) > 1:
-            raise ValueError(f"every column of the table must have the same number of cells (got {lengths})")
-        return table
 
 
 def _generated_text(raw: Any) -> str:
@@ -244,8 +235,9 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             output_type=list[TokenClassificationOutputElement],
             method="token_classification",
             defaults=("dslim/bert-base-NER", "dbmdz/bert-large-cased-finetuned-conll03-english"),
-            render=lambda out: ", ".join(f"{e.word} ({e.entity_group or e.entity or '?'})" for e in out)
-            or "no entities",
+            render=lambda out: (
+                ", ".join(f"{e.word} ({e.entity_group or e.entity or '?'})" for e in out) or "no entities"
+            ),
             normalize=as_list,
             example={"text": "Yesterday Ada met Alan in Paris."},
         )

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from hf_tools.media import AudioArtifact, Detections, ImageArtifact, Segment
+from hf_tools.media import AudioArtifact, AudioTrack, Detections, ImageArtifact, Segment
 from hf_tools.tasks import TASKS
 from hf_tools.tasks.shape import shape_problem
 from hf_tools.testing.answers import png_bytes, wav_bytes
@@ -47,6 +47,8 @@ def odd(annotation: Any, variant: int) -> Any:
         return [AudioArtifact.from_bytes(wav_bytes(0.001)), AudioArtifact(data=b"fLaC", mime_type="audio/flac")][
             variant % 2
         ]
+    if base is AudioTrack:
+        return AudioTrack(label=odd(str, variant), data=b"fLaC", mime_type="audio/flac")
     if base is Detections:
         return Detections(objects=odd(base.model_fields["objects"].annotation, variant), image=None)
     if base is Segment:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from hf_tools.testing.answers import media, text
+from hf_tools.testing.answers import media, tabular, text
 from hf_tools.testing.answers.embedding import feature_extraction
 from hf_tools.testing.answers.media import png_bytes, wav_bytes
 
@@ -49,5 +49,8 @@ ANSWERS: Mapping[str, Answer] = {
     "text-to-speech": media.text_to_speech,
     "automatic-speech-recognition": media.automatic_speech_recognition,
     "audio-classification": media.audio_classification,
+    "audio-to-audio": media.audio_to_audio,
     "feature-extraction": feature_extraction,
+    "tabular-classification": tabular.tabular_classification,
+    "tabular-regression": tabular.tabular_regression,
 }
