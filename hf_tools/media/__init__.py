@@ -30,12 +30,10 @@ from hf_tools.media.results import Detections, Segment, annotate
 from hf_tools.media.sniff import MediaType, sniff
 from hf_tools.media.source import AudioInput, ImageInput, MediaSource, parse_media
 from hf_tools.media.tracks import AudioTrack
-from hf_tools.media.tracks import AudioTrack
 
 __all__ = [
     "AudioArtifact",
     "AudioInput",
-    "AudioTrack",
     "AudioTrack",
     "Detections",
     "ImageArtifact",
