@@ -566,16 +566,22 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
 
 def _refuse_unknown(data: dict[str, Any]) -> None:
     """Raise HFInputError naming every keyword ChatHFInference does not take (with a hint)."""
+    for name, field in ChatHFInference.model_fields.items():
+        if field.alias is not None and name in data and field.alias in data:
+            raise HFInputError(
+                f"{name} and {field.alias} are the same setting ({field.alias} is {name}'s other name), "
+                "given twice: pass one"
+            )
     unknown = sorted(k for k in data if k not in _KEYWORDS)
     if not unknown:
         return
     hints = []
     for name in unknown:
         close = difflib.get_close_matches(name, sorted(_KEYWORDS), n=1)
-        if close:
-            hints.append(f"{name!r}: did you mean {close[0]!r}?")
-        elif name in HFSettings.model_fields:
+        if name in HFSettings.model_fields:
             hints.append(f"{name!r}: an HFSettings field a chat model does not use")
+        elif close:
+            hints.append(f"{name!r}: did you mean {close[0]!r}?")
     detail = f" ({'; '.join(hints)})" if hints else ""
     raise HFInputError(f"unknown arguments for ChatHFInference: {unknown}{detail}")
 

@@ -455,3 +455,10 @@ def test_error_tree_base(server: LoopbackServer) -> None:
     server.enqueue(MODEL, Reply.error(404, "no such model"))
     with pytest.raises(HFError):
         make_chat(server).invoke("hi")
+
+
+@pytest.mark.parametrize(("name", "alias", "value"), [("token", "api_key", TOKEN), ("stop", "stop_sequences", ["\n"])])
+def test_a_setting_given_under_both_its_names_is_refused_as_such(name: str, alias: str, value: Any) -> None:
+    with pytest.raises(HFInputError, match=f"{name} and {alias} are the same setting") as caught:
+        ChatHFInference(**{name: value, alias: value})
+    assert "Extra inputs" not in str(caught.value) and TOKEN not in str(caught.value)
