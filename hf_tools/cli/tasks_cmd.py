@@ -3,8 +3,9 @@
 * ``hf-tools tasks [--offline]`` — the registered tasks, their default model candidates and,
   when a token is set and the Hub answers, the model a call with no model resolves to and the
   providers serving it (in failover order), or why nothing is served;
-* ``hf-tools run TASK INPUT [--model M] [--base-url URL]`` — run one task, JSON out; INPUT
-  is a plain value or a JSON object of the task's arguments;
+* ``hf-tools run TASK INPUT [--model M] [--base-url URL] [--save DIR]`` — run one task, JSON
+  out; INPUT is a plain value or a JSON object of the task's arguments; with ``--save`` the
+  generated images/audio are saved in DIR and the JSON gives their paths instead of their bytes;
 * ``hf-tools serve [--port P] [--delay S]`` — the loopback Inference API server;
 * ``hf-tools demo`` — every task against a loopback server (offline, canned answers).
 """
@@ -29,6 +30,18 @@ def _parse_input(text: str) -> Any:
 
 def _dump(output: Any) -> Any:
     return TypeAdapter(Any).dump_python(output, mode="json")
+
+
+def _saved_without_bytes(value: Any) -> Any:
+    """``value`` (dumped) with the bytes of every saved media file left out: its path says where it is."""
+    if isinstance(value, list):
+        return [_saved_without_bytes(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out = {key: _saved_without_bytes(item) for key, item in value.items()}
+    if "mime_type" in out and "data" in out and out.get("path"):
+        del out["data"]
+    return out
 
 
 def _cmd_tasks(args: argparse.Namespace) -> int:
@@ -88,13 +101,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from hf_tools.errors import HFError
     from hf_tools.runnables import runnable
 
-    settings = {"base_url": args.base_url} if args.base_url else {}
+    settings: dict[str, Any] = {"base_url": args.base_url} if args.base_url else {}
+    if args.save:
+        settings["media_output_dir"] = args.save
     try:
         output = runnable(args.task, model=args.model, **settings).invoke(_parse_input(args.input))
     except HFError as exc:
         print(json.dumps({"error": type(exc).__name__, "message": str(exc)}), file=sys.stderr)
         return 1
-    print(json.dumps(_dump(output), indent=2, ensure_ascii=False))
+    dumped = _dump(output)
+    print(json.dumps(_saved_without_bytes(dumped) if args.save else dumped, indent=2, ensure_ascii=False))
     return 0
 
 
@@ -139,6 +155,7 @@ def register(sub: Any) -> None:
     run.add_argument("input", help="plain input text, or a JSON object of the task's arguments")
     run.add_argument("--model", help="model id or endpoint URL (default: the task's default model)")
     run.add_argument("--base-url", help="endpoint URL; may contain {model} and {task}")
+    run.add_argument("--save", metavar="DIR", help="save generated images/audio in DIR (created if needed)")
     run.set_defaults(func=_cmd_run)
     serve = sub.add_parser("serve", help="run the loopback Inference API test server")
     serve.add_argument("--port", type=int, default=0)
