@@ -30,6 +30,7 @@ __all__ = ["register"]
 
 DEFAULT_DB = ".hf-tools/chroma"
 EMBEDDER_KEY = "hf_tools_embedder"
+DEFAULT_EMBED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 
 def _local_available() -> bool:
@@ -38,20 +39,32 @@ def _local_available() -> bool:
     return importlib.util.find_spec("sentence_transformers") is not None
 
 
-def _embedder_spec(args: argparse.Namespace, stored: str | None = None) -> str:
-    """``local:<model>`` or ``inference:<model>``."""
+def _is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
+
+
+def _embedder_choice(args: argparse.Namespace, stored: str | None) -> tuple[str, str]:
+    """``(kind, model)``: ``local`` or ``inference``, and the model (or endpoint URL) to build.
+
+    ``--embeddings auto`` takes the kind the collection was filled with, else the Inference API
+    when an endpoint URL is given, else local when sentence-transformers is installed. Without
+    ``--embed-model`` the model is the one the collection records (unless that is a URL:
+    endpoints are given on each run), else the default.
+    """
+    stored_kind, _, stored_model = (stored or "").partition(":")
     kind = args.embeddings
-    if kind == "auto" and stored:
-        return stored
-    if kind == "auto":
-        kind = "local" if _local_available() else "inference"
-    if kind == "local":
-        return f"local:{args.embed_model or 'sentence-transformers/all-MiniLM-L6-v2'}"
-    return f"inference:{args.embed_model or 'sentence-transformers/all-MiniLM-L6-v2'}"
+    endpoint_given = bool(args.embed_base_url or (args.embed_model and _is_url(args.embed_model)))
+    if kind == "auto" and stored_kind in ("local", "inference"):
+        kind = stored_kind
+    elif kind == "auto":
+        kind = "inference" if endpoint_given or not _local_available() else "local"
+    model = args.embed_model
+    if not model and stored_kind == kind and stored_model and not _is_url(stored_model):
+        model = stored_model
+    return kind, model or DEFAULT_EMBED_MODEL
 
 
-def _embedder(spec: str, base_url: str | None) -> Any:
-    kind, _, model = spec.partition(":")
+def _embedder(kind: str, model: str, base_url: str | None) -> Any:
     if kind == "local":
         from hf_tools.rag.local_embeddings import LocalEmbeddings
 
@@ -68,7 +81,19 @@ def _db_path(args: argparse.Namespace) -> str | None:
 
 
 def _open_store(args: argparse.Namespace, *, creating: bool) -> Any:
-    from hf_tools.rag.vectorstores import chroma_client, chroma_store
+    """Open the collection with the embedder it was filled with (or, creating it, the one asked for).
+
+    The collection records ``<kind>:<model>`` under ``EMBEDDER_KEY``, where the model is what
+    identifies the vector space (for an endpoint, the model it serves, never its URL), so an
+    endpoint may be named by ``--embed-model URL`` or ``--embed-base-url URL`` and may move.
+
+    Raises:
+        HFInputError: no such collection (when not creating), or another kind of embedder.
+        EmbeddingModelMismatchError: another embedding model filled the collection.
+
+    """
+    from hf_tools.errors import HFInputError
+    from hf_tools.rag.vectorstores import chroma_client, chroma_store, embedding_model_of
 
     path = _db_path(args)
     client = chroma_client(path=path, url=args.chroma_url)
@@ -78,16 +103,20 @@ def _open_store(args: argparse.Namespace, *, creating: bool) -> Any:
         stored = (client.get_collection(args.collection).metadata or {}).get(EMBEDDER_KEY)
     elif not creating:
         where = args.chroma_url or path
-        raise SystemExit(f"hf-tools: no collection {args.collection!r} in {where}; run `hf-tools ingest PATH` first")
-    spec = _embedder_spec(args, stored)
-    if stored and spec != stored:
-        raise SystemExit(
-            f"hf-tools: collection {args.collection!r} was filled with {stored}, not {spec};"
+        raise HFInputError(f"no collection {args.collection!r} in {where}; run `hf-tools ingest PATH` first")
+    kind, model = _embedder_choice(args, stored)
+    if stored and not stored.startswith(f"{kind}:"):
+        raise HFInputError(
+            f"collection {args.collection!r} was filled with {stored}, not {kind}:{model};"
             " use the same embedder or another --collection"
         )
-    return chroma_store(
-        _embedder(spec, args.embed_base_url), client=client, collection=args.collection, metadata={EMBEDDER_KEY: spec}
-    )
+    embedder = _embedder(kind, model, args.embed_base_url)
+    spec = f"{kind}:{embedding_model_of(embedder)}"
+    store = chroma_store(embedder, client=client, collection=args.collection, metadata={EMBEDDER_KEY: spec})
+    recorded = dict(store.collection.metadata or {})
+    if recorded.get(EMBEDDER_KEY) != spec:  # a former record (an endpoint URL): name the model now
+        store.collection.modify(metadata={**recorded, EMBEDDER_KEY: spec})
+    return store
 
 
 def _ingest_local(args: argparse.Namespace) -> Any:
@@ -107,7 +136,6 @@ def _ingest_local(args: argparse.Namespace) -> Any:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from hf_tools.errors import HFError
     from hf_tools.rag.vectorstores import database_lock
 
     path = _db_path(args)
@@ -116,18 +144,13 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
             "hf-tools: --engine ray writes from many processes: give a Chroma server with --chroma-url", file=sys.stderr
         )
         return 2
-    try:
-        if path is None:
+    # errors end in hf_tools.cli.main: one line on stderr, exit status 1
+    if path is None:
+        report = _ingest_local(args)
+    else:
+        # the lock is taken before the database is opened: embedded Chroma is not process-safe
+        with database_lock(path, timeout=args.lock_timeout, on_wait=lambda m: print(f"hf-tools: {m}", file=sys.stderr)):
             report = _ingest_local(args)
-        else:
-            # the lock is taken before the database is opened: embedded Chroma is not process-safe
-            with database_lock(
-                path, timeout=args.lock_timeout, on_wait=lambda m: print(f"hf-tools: {m}", file=sys.stderr)
-            ):
-                report = _ingest_local(args)
-    except HFError as exc:
-        print(f"hf-tools: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
     print(report.summary())
     return 0 if report.files or not report.skipped else 1
 
@@ -165,10 +188,23 @@ def _display(source: str) -> str:
 
 
 def _print_sources(sources: list[Any]) -> None:
+    if not sources:
+        print("\nSources: none cited")
+        return
     print("\nSources:")
     for item in sources:
         page = f", page {item.page}" if item.page is not None else ""
         print(f"  [{item.number}] {_display(item.source)}{page}")
+
+
+def _json_line(question: str, answer: dict[str, Any]) -> None:
+    """One compact JSON object on one line (JSON Lines), flushed so readers see it at once."""
+    print(json.dumps({"question": question, **answer}, ensure_ascii=False), flush=True)
+
+
+def _generated_json(question: str, answer: Any) -> None:
+    sources = [{**s.model_dump(), "source": _display(s.source)} for s in answer.sources]
+    _json_line(question, {"answer": answer.answer, "sources": sources})
 
 
 def _questions(args: argparse.Namespace) -> Iterator[str]:
@@ -193,7 +229,7 @@ def _ask_generate(args: argparse.Namespace, retriever: Any, llm: Any) -> int:
         for number, asked in enumerate(_questions(args)):
             answer = chain.invoke(asked)
             if args.json:
-                print(answer.model_dump_json(indent=2))
+                _generated_json(asked, answer)
                 continue
             if number:
                 print("\n---")
@@ -205,8 +241,11 @@ def _ask_generate(args: argparse.Namespace, retriever: Any, llm: Any) -> int:
     question: str | None = args.questions[0]
     while question:
         answer = bot.invoke(question, config=config)
-        print(answer.answer)
-        _print_sources(answer.sources)
+        if args.json:
+            _generated_json(question, answer)
+        else:
+            print(answer.answer)
+            _print_sources(answer.sources)
         print("\n(next question, empty line to stop)", file=sys.stderr)
         question = sys.stdin.readline().strip()
     return 0
@@ -228,11 +267,14 @@ def _ask_extract(args: argparse.Namespace, retriever: Any, store: Any) -> int:
         if number and not args.json:
             print("\n---")
         if best is None:
-            print("No documents in the collection matched.")
+            if args.json:
+                _json_line(question, {"answer": None, "error": "No documents in the collection matched."})
+            else:
+                print("No documents in the collection matched.")
             status = 1
             continue
         if args.json:
-            print(json.dumps({**best.model_dump(), "source": _display(best.source)}, indent=2))
+            _json_line(question, {**best.model_dump(), "source": _display(best.source)})
             continue
         page = f", page {best.page}" if best.page is not None else ""
         how = "question-answering task" if qa is not None else "extractive, offline: the closest sentence"
@@ -242,26 +284,21 @@ def _ask_extract(args: argparse.Namespace, retriever: Any, store: Any) -> int:
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
-    from hf_tools.errors import HFError
-
+    # errors end in hf_tools.cli.main: one line on stderr (a JSON object with --json), exit status 1
     store = _open_store(args, creating=False)
     retriever = store.as_retriever(k=args.k)
-    try:
-        if args.qa or args.extractive:
-            return _ask_extract(args, retriever, store)
-        llm = _chat_model(args)
-        if llm is None:
-            if args.chat:
-                print(
-                    "hf-tools: --chat needs a chat model: set HF_TOKEN (or --chat-base-url) and install the chat extra",
-                    file=sys.stderr,
-                )
-                return 2
-            return _ask_extract(args, retriever, store)
-        return _ask_generate(args, retriever, llm)
-    except HFError as exc:
-        print(f"hf-tools: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+    if args.qa or args.extractive:
+        return _ask_extract(args, retriever, store)
+    llm = _chat_model(args)
+    if llm is None:
+        if args.chat:
+            print(
+                "hf-tools: --chat needs a chat model: set HF_TOKEN (or --chat-base-url) and install the chat extra",
+                file=sys.stderr,
+            )
+            return 2
+        return _ask_extract(args, retriever, store)
+    return _ask_generate(args, retriever, llm)
 
 
 def _store_options(parser: argparse.ArgumentParser) -> None:
@@ -274,7 +311,7 @@ def _store_options(parser: argparse.ArgumentParser) -> None:
         choices=["auto", "local", "inference"],
         default="auto",
         help="local sentence-transformers (offline) or the Inference API; auto: what the collection was"
-        " built with, else local when installed",
+        " built with, else the Inference API when an endpoint URL is given, else local when installed",
     )
     parser.add_argument("--embed-model", help="embedding model (default: sentence-transformers/all-MiniLM-L6-v2)")
     parser.add_argument("--embed-base-url", help="embedding endpoint URL (a TEI server, an Inference Endpoint)")
@@ -337,5 +374,11 @@ def register(sub: Any) -> None:
     ask.add_argument("--qa-base-url", help="question-answering endpoint URL")
     ask.add_argument("--chat-model", help="chat model id (default: ChatHFInference's default)")
     ask.add_argument("--chat-base-url", help="OpenAI-compatible chat endpoint URL")
-    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON Lines: one compact JSON object per question, one per line, each with the question"
+        " (generated answers: answer and cited sources, [] when none is cited; extractive: answer, score,"
+        ' source, page); an error is one {"error": TYPE, "message": ...} line on stderr',
+    )
     ask.set_defaults(func=_cmd_ask)

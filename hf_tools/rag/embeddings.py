@@ -15,19 +15,21 @@ skips the per-request client set-up and numpy decoding (about twice the throughp
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from langchain_core.embeddings import Embeddings
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from hf_tools.client import HFClient, get_client
 from hf_tools.errors import HFInputError, HFResponseError
 from hf_tools.settings import SETTINGS_FIELDS, HFSettings
 from hf_tools.tasks.embedding import DEFAULT_EMBEDDING_MODEL, pool
 
-__all__ = ["HFInferenceEmbeddings", "check_texts"]
+__all__ = ["HFInferenceEmbeddings", "check_texts", "model_id_in_url", "served_model_id"]
 
 TASK = "feature-extraction"
 # Requests in flight unless set: twice a TEI server's own concurrency keeps it busy while
@@ -64,6 +66,54 @@ def check_texts(texts: Any) -> list[str]:
         if not text:
             raise HFInputError(f"text {index} is empty; embedding servers reject empty inputs")
     return out
+
+
+_MODEL_IN_PATH = re.compile(r"/models/([\w.-]+/[\w.-]+|[\w.-]+)(?:/pipeline/[\w-]+)?/?$")
+_INFO_TIMEOUT = 10.0
+
+
+def model_id_in_url(url: str) -> str | None:
+    """The model id a router-style URL names (``.../models/<id>[/pipeline/<task>]``), else None.
+
+    Example:
+        >>> model_id_in_url("https://router.huggingface.co/hf-inference/models/BAAI/bge-small-en-v1.5/pipeline/feature-extraction")
+        'BAAI/bge-small-en-v1.5'
+        >>> model_id_in_url("http://127.0.0.1:8080") is None
+        True
+
+    """
+    match = _MODEL_IN_PATH.search(urlsplit(url).path)
+    return match.group(1) if match else None
+
+
+def served_model_id(url: str, token: str | None = None, timeout: float = _INFO_TIMEOUT) -> str | None:
+    """The model a Text Embeddings Inference server at ``url`` says it serves (``GET /info``'s
+    ``model_id``), or None when it does not say (another kind of server, unreachable, an error).
+
+    ``url`` is the server's root or its ``/embed`` route. One request, no retries.
+
+    Example:
+        >>> from hf_tools.testing.tei import TEIServer
+        >>> with TEIServer(model_id="BAAI/bge-small-en-v1.5") as tei:
+        ...     served_model_id(tei.url)
+        'BAAI/bge-small-en-v1.5'
+
+    """
+    from huggingface_hub import get_session
+
+    root = url.rstrip("/")
+    root = root.removesuffix("/embed")
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        response = get_session().get(f"{root}/info", headers=headers, timeout=timeout)
+        if response.status_code != 200:
+            return None
+        model = response.json().get("model_id")
+    except Exception:  # noqa: BLE001 - a server that does not answer /info does not name its model
+        return None
+    return model if isinstance(model, str) and model else None
 
 
 class HFInferenceEmbeddings(BaseModel, Embeddings):
@@ -109,6 +159,8 @@ class HFInferenceEmbeddings(BaseModel, Embeddings):
     query_prompt_name: str | None = None
     dimensions: int | None = Field(default=None, ge=1)
 
+    _model_id: str | None = PrivateAttr(default=None)
+
     def __init__(self, **kwargs: Any) -> None:
         """Fields of this class, plus any :class:`~hf_tools.settings.HFSettings` field."""
         super().__init__(**kwargs)
@@ -135,6 +187,40 @@ class HFInferenceEmbeddings(BaseModel, Embeddings):
     def endpoint(self) -> str | None:
         """The explicit endpoint URL requests go to, or None when the Hub routes them."""
         return self.settings.endpoint_for(self.model, TASK)
+
+    def embedding_model_id(self) -> str:
+        """What identifies the vector space of these embeddings: the model that makes the vectors.
+
+        For an explicit endpoint it does not depend on how the endpoint is named (``model=URL`` or
+        ``base_url=URL``) nor on its host or port: it is the model id in a router-style URL
+        (``.../models/<id>``), else the id the server says it serves (a TEI server's ``GET /info``),
+        else the configured model id. Only a ``model=URL`` server that names no model is identified
+        by its URL. Routed calls are identified by the model id. Asked once per object.
+
+        Example:
+            >>> from hf_tools.testing.tei import TEIServer
+            >>> with TEIServer(model_id="BAAI/bge-small-en-v1.5") as tei:
+            ...     HFInferenceEmbeddings(model=tei.url).embedding_model_id()
+            'BAAI/bge-small-en-v1.5'
+            >>> HFInferenceEmbeddings(model="BAAI/bge-small-en-v1.5").embedding_model_id()
+            'BAAI/bge-small-en-v1.5'
+
+        """
+        if self._model_id is None:
+            self._model_id = self._find_model_id()
+        return self._model_id
+
+    def _find_model_id(self) -> str:
+        endpoint = self.endpoint
+        if endpoint is None:
+            return self.model
+        named = model_id_in_url(endpoint)
+        if named is not None:
+            return named
+        served = served_model_id(endpoint, self.settings.resolved_token(), min(self.settings.timeout, _INFO_TIMEOUT))
+        if served is not None:
+            return served
+        return endpoint if self.model.startswith(("http://", "https://")) else self.model
 
     # -- request building -------------------------------------------------------------------
     def _options(self, query: bool) -> dict[str, Any]:

@@ -56,12 +56,34 @@ class EmbeddingModelMismatchError(HFInputError):
 
 
 def embedding_model_of(embedding: Any) -> str | None:
-    """The model id (or endpoint URL) of an hf_tools embedder, or None for other embedders."""
+    """What identifies the vector space of an embedder, or None for embedders that do not say.
+
+    An embedder with an ``embedding_model_id()`` method (:class:`~hf_tools.HFInferenceEmbeddings`:
+    the served model's id, never an endpoint's host or port) is asked; otherwise its ``model`` or
+    ``model_name``.
+
+    Example:
+        >>> from hf_tools import HFInferenceEmbeddings
+        >>> embedding_model_of(HFInferenceEmbeddings(model="BAAI/bge-small-en-v1.5"))
+        'BAAI/bge-small-en-v1.5'
+
+    """
+    identify = getattr(embedding, "embedding_model_id", None)
+    if callable(identify):
+        value = identify()
+        if isinstance(value, str) and value:
+            return value
     for attribute in ("model", "model_name"):
         value = getattr(embedding, attribute, None)
         if isinstance(value, str) and value:
             return value
     return None
+
+
+def _former_names(embedding: Any) -> set[str]:
+    """Names an older hf_tools recorded for this embedder's vector space: its endpoint URL."""
+    endpoint = getattr(embedding, "endpoint", None)
+    return {endpoint} if isinstance(endpoint, str) else set()
 
 
 DEFAULT_COLLECTION = "hf_tools"
@@ -356,8 +378,9 @@ def chroma_store(
         collection: the collection name.
         client: an existing chromadb client (instead of ``path``/``url``).
         distance: ``cosine`` (default), ``l2`` or ``ip``, for a new collection.
-        metadata: metadata of a new collection. The embedder's model (an hf_tools embedder's
-            ``model``/``model_name``) is recorded under ``"hf_tools:embedding_model"``.
+        metadata: metadata of a new collection. What identifies the embedder's vector space
+            (:func:`embedding_model_of`: for an endpoint, the model it serves, not its URL) is
+            recorded under ``"hf_tools:embedding_model"``.
 
     Raises:
         EmbeddingModelMismatchError: the collection was filled by another embedding model.
@@ -384,18 +407,23 @@ def chroma_store(
         collection_configuration={"hnsw": {"space": distance}},  # type: ignore[arg-type,typeddict-item]
     )
     if model is not None:
-        _check_embedding_model(store, collection, model)
+        _check_embedding_model(store, collection, model, _former_names(embedding))
     return store
 
 
-def _check_embedding_model(store: HFChroma, collection: str, model: str) -> None:
-    """Refuse a collection another embedding model filled; record the model in one that has none."""
+def _check_embedding_model(store: HFChroma, collection: str, model: str, former: set[str]) -> None:
+    """Refuse a collection another embedding model filled; record the model in one that has none
+    (or that holds a former name of this very embedder, such as its endpoint URL).
+    """
     chroma_collection = store._collection
     existing = dict(chroma_collection.metadata or {})
     stored = existing.get(EMBEDDING_MODEL_KEY)
     if stored is None:
         if chroma_collection.count() == 0:  # a filled collection without the key: its model is unknown
             chroma_collection.modify(metadata={**existing, EMBEDDING_MODEL_KEY: model})
+        return
+    if stored != model and stored in former:
+        chroma_collection.modify(metadata={**existing, EMBEDDING_MODEL_KEY: model})
         return
     if stored != model:
         raise EmbeddingModelMismatchError(

@@ -3,7 +3,8 @@
 It behaves like TEI where clients notice: ``POST /``, ``/embed`` and the router's
 ``/models/<id>[/pipeline/feature-extraction]`` take ``{"inputs": str | [str], ...}`` and
 answer one vector per input; more than ``max_batch`` inputs (32) get a 413, an empty input
-a 422, both with TEI's ``{"error", "error_type"}`` body. Every request waits ``delay``
+a 422, both with TEI's ``{"error", "error_type"}`` body. ``GET /info`` names the served model
+(``model_id``, ``"tei-loopback"`` unless set) as TEI does. Every request waits ``delay``
 seconds. ``GET /stats`` reports requests served, requests rejected and the most in flight at once.
 
 Vectors: ``"words"`` (word hashing: similar texts, similar vectors), ``"pool"`` (one of 1,024
@@ -54,6 +55,7 @@ class TEIServer(LoopbackService):
         max_batch: most inputs per request (413 above).
         vectors: ``"words"``, ``"pool"`` or an ``Embeddings`` object.
         dim: vector size for ``"words"``/``"pool"``.
+        model_id: the model ``GET /info`` says the server serves (TEI's ``model_id``).
 
     """
 
@@ -65,6 +67,7 @@ class TEIServer(LoopbackService):
         max_batch: int = 32,
         vectors: str | Embeddings = "words",
         dim: int = HASH_DIM,
+        model_id: str = "tei-loopback",
     ) -> None:
         if isinstance(vectors, str) and vectors not in ("words", "pool"):
             raise ValueError("vectors must be 'words', 'pool' or an Embeddings object")
@@ -72,6 +75,7 @@ class TEIServer(LoopbackService):
         self.max_batch = max_batch
         self.vectors = vectors
         self.dim = dim
+        self.model_id = model_id
         self._pool: list[bytes] = []
         if vectors == "pool":
             self._pool = [json.dumps(hash_vector(f"pool {i}", dim)).encode() for i in range(_POOL_SIZE)]
@@ -143,7 +147,7 @@ def _handler(server: TEIServer) -> type[BaseHTTPRequestHandler]:
             elif self.path == "/stats":
                 self._send(200, json.dumps(server.stats()).encode())
             elif self.path == "/info":
-                info = {"model_id": "tei-loopback", "max_client_batch_size": server.max_batch}
+                info = {"model_id": server.model_id, "max_client_batch_size": server.max_batch}
                 self._send(200, json.dumps(info).encode())
             else:
                 self._error(404, f"no route {self.path}", "NotFound")
@@ -187,13 +191,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay", type=float, default=0.0, help="seconds per request")
     parser.add_argument("--max-batch", type=int, default=32)
     parser.add_argument("--vectors", choices=["words", "pool", "minilm"], default="words")
+    parser.add_argument("--model-id", default="tei-loopback", help="the model GET /info names")
     args = parser.parse_args(argv)
     vectors: str | Embeddings = args.vectors
     if args.vectors == "minilm":
         from hf_tools.rag.local_embeddings import LocalEmbeddings
 
         vectors = LocalEmbeddings()
-    server = TEIServer(args.port, delay=args.delay, max_batch=args.max_batch, vectors=vectors).start()
+    server = TEIServer(
+        args.port, delay=args.delay, max_batch=args.max_batch, vectors=vectors, model_id=args.model_id
+    ).start()
     print(f"ready {server.url}", flush=True)
     server.serve_until_interrupted()
     return 0
