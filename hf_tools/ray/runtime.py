@@ -7,8 +7,10 @@ call; call it yourself first to choose the address, the CPUs of a local Ray or a
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+from collections.abc import Iterator
 from typing import Any
 
 from hf_tools.errors import HFInputError
@@ -25,6 +27,22 @@ def _import_ray() -> Any:
     return ray
 
 
+class _DropAuthNotice(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Token authentication is enabled for this Ray cluster")
+
+
+@contextlib.contextmanager
+def _without_auth_notice() -> Iterator[None]:
+    notices = logging.getLogger("ray._private.authentication.authentication_token_setup")
+    drop = _DropAuthNotice()
+    notices.addFilter(drop)
+    try:
+        yield
+    finally:
+        notices.removeFilter(drop)
+
+
 def init_ray(address: str | None = None, *, num_cpus: int | None = None, **kwargs: Any) -> Any:
     """Connect to Ray once per process and return the ``ray`` module.
 
@@ -34,7 +52,8 @@ def init_ray(address: str | None = None, *, num_cpus: int | None = None, **kwarg
         num_cpus: CPUs of a local Ray (all of them by default); ignored when joining a cluster.
         **kwargs: more ``ray.init`` arguments (``runtime_env``, ``namespace``, ...).
 
-    Does nothing when Ray is already initialised in this process.
+    Does nothing when Ray is already initialised in this process. A local Ray runs with token
+    authentication, Ray's own default; its notice that it did so is not printed.
     """
     ray = _import_ray()
     if ray.is_initialized():
@@ -44,7 +63,10 @@ def init_ray(address: str | None = None, *, num_cpus: int | None = None, **kwarg
     if address:
         ray.init(address=address, **options)
     else:
-        ray.init(num_cpus=num_cpus, include_dashboard=False, **options)
+        # Ray turns token authentication on for a new local cluster (good) and warns each time that it
+        # did; the README says so once, the console need not.
+        with _without_auth_notice():
+            ray.init(num_cpus=num_cpus, include_dashboard=False, **options)
     return ray
 
 
