@@ -31,6 +31,7 @@ from hf_tools import retry
 from hf_tools.errors import HFDeadlineExceededError, HFError, HFMissingTokenError, HFResponseError, map_error
 from hf_tools.exact_media import acall_raw, call_raw
 from hf_tools.failover import Route
+from hf_tools.jobs import JobContext
 from hf_tools.lru import LRUCache
 from hf_tools.prepared_call import RawBytes
 from hf_tools.retry import retry_delay
@@ -188,9 +189,14 @@ class HFClient:
         return delay
 
     def _retry(
-        self, model: str | None, token: str | None, attempt_once: Callable[[_Deadline], T], route: Route | None = None
+        self,
+        model: str | None,
+        token: str | None,
+        attempt_once: Callable[[_Deadline], T],
+        route: Route | None = None,
+        deadline: _Deadline | None = None,
     ) -> T:
-        deadline = _Deadline(self.settings.deadline)
+        deadline = deadline or _Deadline(self.settings.deadline)
         attempt = 0
         while True:
             try:
@@ -211,8 +217,9 @@ class HFClient:
         token: str | None,
         attempt_once: Callable[[_Deadline], Awaitable[T]],
         route: Route | None = None,
+        deadline: _Deadline | None = None,
     ) -> T:
-        deadline = _Deadline(self.settings.deadline)
+        deadline = deadline or _Deadline(self.settings.deadline)
         attempt = 0
         while True:
             try:
@@ -247,17 +254,36 @@ class HFClient:
         """
         token = self._token(model)
         target = self._target(model, task)
+        job = self._job_deadline() if raw is not None else None
 
         def once(deadline: _Deadline) -> Any:
             client = self._sync_client(token, deadline, route)
             try:
                 if raw is not None:
-                    return call_raw(client, raw, *args, model=target, **kwargs)
+                    assert job is not None
+                    return call_raw(self._job(raw, model, job), client, raw, *args, model=target, **kwargs)
                 return getattr(client, method)(*args, model=target, **kwargs)
             finally:
                 client.close()
 
         return self._retry(model, token, once, route)
+
+    def _job_deadline(self) -> _Deadline:
+        """A provider job's budget from the first submit to the bytes: ``job_deadline`` (a video job runs for
+        minutes); submits and failovers stay within ``deadline``.
+        """
+        return _Deadline(self.settings.job_deadline)
+
+    def _job(self, raw: RawBytes, model: str | None, deadline: _Deadline) -> JobContext:
+        return JobContext(
+            task=raw.task,
+            model=model,
+            remaining=deadline.remaining,
+            poll_interval=self.settings.job_poll_interval,
+            max_bytes=self.settings.media_max_output_bytes,
+            timeout=self.settings.timeout,
+            deadline=self.settings.job_deadline,
+        )
 
     async def acall(
         self,
@@ -273,19 +299,30 @@ class HFClient:
         """Await ``AsyncInferenceClient.<method>(...)`` with retries, failover and the concurrency cap."""
         token = self._token(model)
         target = self._target(model, task)
+        job = self._job_deadline() if raw is not None else None
 
         async def once(deadline: _Deadline) -> Any:
             client, limit = await self._async_client(token, route)
             async with limit:
-                coro = (
-                    acall_raw(client, raw, *args, model=target, **kwargs)
-                    if raw
-                    else getattr(client, method)(*args, model=target, **kwargs)
-                )
+                if raw is not None:  # the job keeps its own deadline (it cancels a queued job when it passes)
+                    session = await self._async_session()
+                    assert job is not None
+                    ctx = self._job(raw, model, job)
+                    return await acall_raw(ctx, client, session, raw, *args, model=target, **kwargs)
+                coro = getattr(client, method)(*args, model=target, **kwargs)
                 left = deadline.remaining()
                 return await (coro if left is None else asyncio.wait_for(coro, max(left, 0.001)))
 
         return await self._aretry(model, token, once, route)
+
+    async def _async_session(self) -> Any:
+        """The hub's async HTTP session of the running loop (closed with the loop's other resources)."""
+        resources = await self._on_loop()
+        if resources.session is None:
+            from huggingface_hub import get_async_session
+
+            resources.session = get_async_session()
+        return resources.session
 
     def stream(
         self,
@@ -391,13 +428,8 @@ class HFClient:
     async def apost_json(self, url: str, payload: Any) -> Any:
         """Async :meth:`post_json`, within this client's ``max_concurrency`` per event loop."""
         body = _dumps(payload)
-        resources = await self._on_loop()
-        limit = resources.limit
-        if resources.session is None:
-            from huggingface_hub import get_async_session
-
-            resources.session = get_async_session()
-        session = resources.session
+        limit = (await self._on_loop()).limit
+        session = await self._async_session()
 
         async def once(deadline: _Deadline) -> Any:
             async with limit:

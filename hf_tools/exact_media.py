@@ -17,9 +17,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from hf_tools.jobs import JobContext, arun_job, run_job
 from hf_tools.prepared_call import RawBytes
 
 __all__ = ["acall_raw", "call_raw", "prepare_raw"]
+
+
+def _helper(provider: Any, task: str, model: str | None, inputs: Any) -> Any:
+    """huggingface_hub's helper for ``task``; an endpoint URL the hf-inference table lacks gets its generic one."""
+    from huggingface_hub.inference._providers import get_provider_helper
+
+    try:
+        return get_provider_helper(provider, task=task, model=model)
+    except ValueError:
+        if model is None or not model.startswith(("http://", "https://")):
+            raise
+        # an Inference Endpoint serving a task hf-inference has no helper for (e.g. text-to-video):
+        # the hf-inference wire shape, JSON for text inputs, raw bytes (or base64 JSON) for media inputs
+        from huggingface_hub.inference._providers.hf_inference import HFInferenceBinaryInputTask, HFInferenceTask
+
+        return HFInferenceTask(task) if isinstance(inputs, str) else HFInferenceBinaryInputTask(task)
 
 
 def prepare_raw(client: Any, raw: RawBytes, args: tuple[Any, ...], kwargs: dict[str, Any], model: str | None) -> Any:
@@ -28,29 +45,27 @@ def prepare_raw(client: Any, raw: RawBytes, args: tuple[Any, ...], kwargs: dict[
     The first positional argument (or the keyword ``raw.inputs``) is the task's inputs; every
     other keyword is a parameter (``extra_body`` is spread into them), as in the hub's methods.
     """
-    from huggingface_hub.inference._providers import get_provider_helper
-
     kwargs = dict(kwargs)
     inputs = args[0] if args else kwargs.pop(raw.inputs)
     extra = kwargs.pop("extra_body", None) or {}
     parameters = {**kwargs, **extra}
     model_id = model or client.model
-    helper = get_provider_helper(client.provider, task=raw.task, model=model_id)
+    helper = _helper(client.provider, raw.task, model_id, inputs)
     request = helper.prepare_request(
         inputs=inputs, parameters=parameters, headers=client.headers, model=model_id, api_key=client.token
     )
     return helper, request
 
 
-def call_raw(client: Any, raw: RawBytes, *args: Any, model: str | None = None, **kwargs: Any) -> bytes:
-    """The provider's bytes for one call on a sync ``InferenceClient``."""
+def call_raw(ctx: JobContext, client: Any, raw: RawBytes, *args: Any, model: str | None = None, **kwargs: Any) -> bytes:
+    """The provider's bytes for one call on a sync ``InferenceClient`` (a job is driven by :mod:`hf_tools.jobs`)."""
     helper, request = prepare_raw(client, raw, args, kwargs, model)
-    response = client._inner_post(request)
-    return bytes(helper.get_response(response, request))
+    return run_job(ctx, client, helper, request)
 
 
-async def acall_raw(client: Any, raw: RawBytes, *args: Any, model: str | None = None, **kwargs: Any) -> bytes:
-    """The provider's bytes for one call on an ``AsyncInferenceClient``."""
+async def acall_raw(
+    ctx: JobContext, client: Any, session: Any, raw: RawBytes, *args: Any, model: str | None = None, **kwargs: Any
+) -> bytes:
+    """The provider's bytes for one call on an ``AsyncInferenceClient`` and the loop's async HTTP ``session``."""
     helper, request = prepare_raw(client, raw, args, kwargs, model)
-    response = await client._inner_post(request)
-    return bytes(helper.get_response(response, request))
+    return await arun_job(ctx, client, helper, request, session)

@@ -93,6 +93,20 @@ class HFSettings(BaseModel):
     media_output_dir: str | None = Field(
         default=None, description="Folder generated images/audio are saved to (None: kept in memory only)."
     )
+    media_max_output_bytes: int = Field(
+        default=512 * 1024 * 1024,
+        ge=1,
+        description="Largest generated media file (e.g. a video) downloaded from a provider.",
+    )
+    job_deadline: float | None = Field(
+        default=900.0,
+        gt=0,
+        description="Seconds a generated-media call (a queued video job) may take from submit to bytes, instead of"
+        " 'deadline'; a job still running then is cancelled and raises HFDeadlineExceededError.",
+    )
+    job_poll_interval: float = Field(
+        default=1.0, gt=0, description="Seconds between status requests of a queued provider job."
+    )
     max_retry_wait: float = Field(default=60.0, ge=0, description="Cap on one wait for 'estimated_time'/'Retry-After'.")
     backoff_base: float = Field(default=0.5, ge=0, description="First exponential backoff.")
     backoff_max: float = Field(default=20.0, ge=0, description="Largest exponential backoff.")

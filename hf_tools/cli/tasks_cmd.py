@@ -5,7 +5,8 @@
   providers serving it (in failover order), or why nothing is served;
 * ``hf-tools run TASK INPUT [--model M] [--base-url URL] [--save DIR]`` — run one task, JSON
   out; INPUT is a plain value or a JSON object of the task's arguments; with ``--save`` the
-  generated images/audio are saved in DIR and the JSON gives their paths instead of their bytes;
+  generated images/audio/video are saved in DIR and the JSON gives their paths instead of their bytes;
+  a queued job (video) shows its progress as a live status line on stderr;
 * ``hf-tools serve [--port P] [--delay S]`` — the loopback Inference API server;
 * ``hf-tools demo`` — every task against a loopback server (offline, canned answers).
 """
@@ -97,6 +98,29 @@ def _served(spec: Any) -> str:
     return f"-> {plan.model}{via} via {', '.join(p or 'auto' for p in plan.providers)}"
 
 
+def _progress_line() -> Any:
+    """A callback handler showing job progress events on stderr: one live line on a terminal, else a line each."""
+    from langchain_core.callbacks import BaseCallbackHandler
+
+    live = sys.stderr.isatty()
+
+    class ProgressLine(BaseCallbackHandler):
+        def on_custom_event(self, name: str, data: Any, **kwargs: Any) -> None:
+            if name != "hf_tools_progress" or not isinstance(data, dict):
+                return
+            position = data.get("queue_position")
+            where = f" (queue position {position})" if position is not None else ""
+            status = f"{data.get('status')}{where}, {data.get('elapsed_s', 0):.0f} s"
+            line = f"{data.get('task')} via {data.get('provider')}: {status}"
+            if live:
+                end = "\n" if data.get("state") in ("completed", "failed", "canceled") else ""
+                print(f"\r\033[K{line}", end=end, file=sys.stderr, flush=True)
+            else:
+                print(line, file=sys.stderr, flush=True)
+
+    return ProgressLine()
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from hf_tools.errors import HFError
     from hf_tools.runnables import runnable
@@ -104,8 +128,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings: dict[str, Any] = {"base_url": args.base_url} if args.base_url else {}
     if args.save:
         settings["media_output_dir"] = args.save
+    if args.provider:
+        names = [name.strip() for name in args.provider.split(",") if name.strip()]
+        settings["provider"] = names[0] if len(names) == 1 else names
     try:
-        output = runnable(args.task, model=args.model, **settings).invoke(_parse_input(args.input))
+        task = runnable(args.task, model=args.model, **settings)
+        output = task.invoke(_parse_input(args.input), {"callbacks": [_progress_line()]})
     except HFError as exc:
         print(json.dumps({"error": type(exc).__name__, "message": str(exc)}), file=sys.stderr)
         return 1
@@ -155,7 +183,8 @@ def register(sub: Any) -> None:
     run.add_argument("input", help="plain input text, or a JSON object of the task's arguments")
     run.add_argument("--model", help="model id or endpoint URL (default: the task's default model)")
     run.add_argument("--base-url", help="endpoint URL; may contain {model} and {task}")
-    run.add_argument("--save", metavar="DIR", help="save generated images/audio in DIR (created if needed)")
+    run.add_argument("--save", metavar="DIR", help="save generated images/audio/video in DIR (created if needed)")
+    run.add_argument("--provider", help="inference provider, or a comma-separated list to fail over along")
     run.set_defaults(func=_cmd_run)
     serve = sub.add_parser("serve", help="run the loopback Inference API test server")
     serve.add_argument("--port", type=int, default=0)

@@ -15,7 +15,7 @@ Example:
 
 """
 
-from hf_tools.media.artifacts import AudioArtifact, ImageArtifact, MediaArtifact
+from hf_tools.media.artifacts import AudioArtifact, ImageArtifact, MediaArtifact, VideoArtifact
 from hf_tools.media.errors import (
     MediaError,
     MediaFetchError,
@@ -49,6 +49,7 @@ __all__ = [
     "Segment",
     "UnsafeURLError",
     "UnsupportedMediaError",
+    "VideoArtifact",
     "afetch",
     "annotate",
     "fetch",

@@ -1,4 +1,4 @@
-"""Media outputs: image and audio artifacts with their bytes, format and measurements.
+"""Media outputs: image, audio and video artifacts with their bytes, format and measurements.
 
 Example:
     >>> from hf_tools.media.artifacts import AudioArtifact
@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import io
 import os
+import struct
 import wave
 from pathlib import Path
 from typing import Any, ClassVar
@@ -25,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hf_tools.media.decode import DEFAULT_MAX_PIXELS, MediaDecodeError, check_audio, check_image
 from hf_tools.media.sniff import MediaType, sniff
 
-__all__ = ["AudioArtifact", "ImageArtifact", "MediaArtifact"]
+__all__ = ["AudioArtifact", "ImageArtifact", "MediaArtifact", "VideoArtifact"]
 
 
 def _size_text(size: int) -> str:
@@ -54,7 +55,7 @@ class MediaArtifact(BaseModel):
 
     @property
     def media_type(self) -> MediaType | None:
-        return sniff(self.data)
+        return sniff(self.data, self._kind if self._kind in ("image", "audio", "video") else None)  # type: ignore[arg-type]
 
     @property
     def extension(self) -> str:
@@ -244,3 +245,96 @@ class AudioArtifact(MediaArtifact):
     def describe(self) -> str:
         length = f"{self.duration:.2f} s " if self.duration is not None else ""
         return length + super().describe()
+
+
+class VideoArtifact(MediaArtifact):
+    """A video: the exact bytes the provider served, the MIME type sniffed from them
+    (``video/mp4`` for an MP4 with a video track), and the frame size and duration when the
+    MP4 header says them.
+
+    Example:
+        >>> from hf_tools.media import VideoArtifact
+        >>> from hf_tools.testing.answers.media import mp4_bytes
+        >>> clip = VideoArtifact.from_bytes(mp4_bytes(64, 48, 2.0))
+        >>> clip.mime_type, clip.width, clip.height, clip.describe()
+        ('video/mp4', 64, 48, '2.00 s 64x48 MP4 video (0.5 kB)')
+        >>> clip.default_name.startswith("video-"), clip.default_name.endswith(".mp4")
+        (True, True)
+
+    """
+
+    width: int | None = Field(default=None, description="Frame width in pixels, if known.")
+    height: int | None = Field(default=None, description="Frame height in pixels, if known.")
+    duration: float | None = Field(default=None, description="Length in seconds, if known.")
+
+    _kind: ClassVar[str] = "video"
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> VideoArtifact:
+        """An artifact of encoded video bytes (MP4/MOV, WebM), kept as they are.
+
+        Raises:
+            MediaDecodeError: (a ``ValueError``) the bytes are not a video container this
+                package recognizes (e.g. an HTML error page, a JSON body, an image).
+
+        """
+        data = bytes(data)
+        found = sniff(data, "video")
+        if found is None or found.kind != "video":
+            what = found.mime_type if found else f"{len(data)} bytes of no known format"
+            raise MediaDecodeError(f"is not a video file of a supported format (got {what})")
+        return cls(data=data, mime_type=found.mime_type, **_iso_facts(data))
+
+    def content_block(self) -> dict[str, Any]:
+        """A LangChain standard content block (base64 ``video``)."""
+        return {"type": "video", "base64": self.base64(), "mime_type": self.mime_type}
+
+    def describe(self) -> str:
+        length = f"{self.duration:.2f} s " if self.duration is not None else ""
+        size = f"{self.width}x{self.height} " if self.width and self.height else ""
+        return length + size + super().describe()
+
+
+_CONTAINERS = frozenset({b"moov", b"trak", b"mdia"})
+
+
+def _iso_boxes(data: bytes, start: int, end: int) -> Any:
+    """``(type, body start, body end)`` of the ISO boxes in ``data[start:end]``, into containers."""
+    offset = start
+    while offset + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        header = 8
+        if size == 1 and offset + 16 <= end:
+            size, header = struct.unpack(">Q", data[offset + 8 : offset + 16])[0], 16
+        elif size == 0:
+            size = end - offset
+        if size < header or offset + size > end:
+            return
+        yield kind, offset + header, offset + size
+        if kind in _CONTAINERS:
+            yield from _iso_boxes(data, offset + header, offset + size)
+        offset += size
+
+
+def _iso_facts(data: bytes) -> dict[str, Any]:
+    """Duration (``mvhd``) and the video track's frame size (``tkhd`` of a ``vide`` track) of an MP4."""
+    facts: dict[str, Any] = {}
+    if data[4:8] != b"ftyp":
+        return facts
+    size: tuple[int, int] | None = None
+    for kind, body, end in _iso_boxes(data, 0, len(data)):
+        version = data[body] if body < end else 0
+        if kind == b"mvhd" and end - body >= (32 if version else 20):
+            scale, duration = (
+                struct.unpack(">IQ", data[body + 20 : body + 32])
+                if version
+                else struct.unpack(">II", data[body + 12 : body + 20])
+            )
+            if scale:
+                facts["duration"] = round(duration / scale, 3)
+        elif kind == b"tkhd" and end - body >= 8:
+            width, height = struct.unpack(">II", data[end - 8 : end])
+            size = (width >> 16, height >> 16)
+        elif kind == b"hdlr" and data[body + 8 : body + 12] == b"vide" and size and all(size):
+            facts["width"], facts["height"] = size
+    return facts

@@ -10,6 +10,7 @@ from hf_tools.tasks.registry import TaskRegistry, UnknownTaskError
 from hf_tools.tasks.spec import TaskInput, TaskSpec
 from hf_tools.tasks.tabular import register_tabular_tasks
 from hf_tools.tasks.text import register_text_tasks
+from hf_tools.tasks.video import register_video_tasks
 from hf_tools.tasks.vision import register_vision_tasks
 
 TASKS = TaskRegistry()
@@ -18,5 +19,6 @@ register_vision_tasks(TASKS)
 register_audio_tasks(TASKS)
 register_embedding_tasks(TASKS)
 register_tabular_tasks(TASKS)
+register_video_tasks(TASKS)
 
 __all__ = ["TASKS", "TaskInput", "TaskRegistry", "TaskSpec", "UnknownTaskError"]

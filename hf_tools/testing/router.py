@@ -12,7 +12,18 @@ router (``INFERENCE_PROXY_TEMPLATE = <router>/{provider}``), in each provider's 
   the queue (``?_subdomain=queue``: request id, then ``.../status`` and the result) for
   image-to-image; the media URL is fetched next with a GET;
 * ``replicate``: ``/v1/models/<id>/predictions`` and ``/v1/predictions``: a prediction whose
-  ``output`` is a media URL (fetched next).
+  ``output`` is a media URL (fetched next), or, for a held job, ``starting`` with ``urls.get``
+  polled at ``/v1/predictions/<id>``;
+* video jobs (text-to-video, image-to-video) as each provider runs them: fal-ai's queue (submit
+  with ``request_id``/``queue_position``/``response_url``, ``GET .../requests/<id>/status``
+  IN_QUEUE → IN_PROGRESS → COMPLETED, the result ``{"video": {"url"}}``, and
+  ``PUT .../requests/<id>/cancel``), replicate's predictions, together's ``POST /v2/videos`` and
+  ``GET /v2/videos/<id>`` (``outputs.video_url``), wavespeed's ``/api/v3/<id>`` with
+  ``data.urls.get`` polled, and novita's ``/v3/hf/<id>`` answering ``{"video": {"video_url"}}`` at once.
+
+:meth:`LoopbackRouter.hold_jobs` scripts how many status polls a new job stays pending (queued,
+then running; ``None``: it never finishes), and :attr:`LoopbackRouter.log` records every request
+(POST, GET, PUT) in order, so a test can check that no status request followed a cancel.
 
 Generated media are real PNG/WAV bytes kept in :attr:`LoopbackRouter.files`, so a test can check
 that the bytes a user gets are exactly those the provider sent. :meth:`LoopbackRouter.fail`
@@ -59,6 +70,11 @@ class LoopbackRouter(LoopbackServer):
         self._files_lock = threading.Lock()
         self.hub: LoopbackHub | None = None
         """The loopback Hub :func:`routed` started with this router."""
+        self.jobs: dict[str, _Job] = {}
+        """Every queued job, by id."""
+        self.log: list[tuple[str, str]] = []
+        """``(method, path)`` of every request, in the order received."""
+        self._hold: int | None = 0
         super().__init__(port, delay=delay)
 
     # -- scripting ---------------------------------------------------------------------------
@@ -71,6 +87,22 @@ class LoopbackRouter(LoopbackServer):
         """POST requests received by ``provider`` (``"auto"``: the router's own chat route), or all."""
         with self._lock:
             return sum(1 for r in self.requests if provider is None or r.provider == provider)
+
+    def hold_jobs(self, polls: int | None) -> None:
+        """Keep each new job pending for ``polls`` status requests (queued for the first half, then
+        running) before it completes; ``None``: it never completes. 0 (the default): done at once.
+        """
+        self._hold = polls
+
+    def cancelled(self) -> list[str]:
+        """Ids of the jobs a client cancelled."""
+        with self._lock:
+            return [job_id for job_id, job in self.jobs.items() if job.cancelled]
+
+    def record(self, request: RecordedRequest) -> None:
+        super().record(request)
+        with self._lock:
+            self.log.append(("POST", request.path))
 
     def providers_called(self) -> list[str | None]:
         """The provider of every POST, in order."""
@@ -92,6 +124,9 @@ class LoopbackRouter(LoopbackServer):
     def provider_answer(self, provider: str, request: RecordedRequest) -> Reply | Iterator[bytes] | None:
         body = request.body if isinstance(request.body, dict) else {}
         path = request.path.split("?", 1)[0]
+        video = self._video(provider, path, request.path, body)
+        if video is not None:
+            return video
         if provider == "together":
             if path.endswith("/v1/images/generations"):
                 image = ANSWERS["text-to-image"]({"inputs": body.get("prompt", ""), "parameters": body})
@@ -105,7 +140,12 @@ class LoopbackRouter(LoopbackServer):
         return None
 
     def get(self, path: str) -> Reply:
+        with self._lock:
+            self.log.append(("GET", path))
         bare = path.split("?", 1)[0]
+        job = self._poll(bare)
+        if job is not None:
+            return job
         if bare.startswith("/files/"):
             data = self.files.get(bare[len("/files/") :])
             return Reply.ok(data) if data is not None else Reply.error(404, "no such file")
@@ -115,6 +155,94 @@ class LoopbackRouter(LoopbackServer):
             result = self._queue_results.get(bare.rsplit("/", 1)[-1])
             return Reply.ok(result) if result is not None else Reply.error(404, "no such request")
         return super().get(path)
+
+    def put(self, path: str) -> Reply:
+        """fal-ai's cancel route: ``PUT .../requests/<id>/cancel``."""
+        with self._lock:
+            self.log.append(("PUT", path))
+        bare = path.split("?", 1)[0]
+        if "/requests/" in bare and bare.endswith("/cancel"):
+            job = self.jobs.get(bare[: -len("/cancel")].rsplit("/", 1)[-1])
+            if job is None:
+                return Reply.error(404, "no such request")
+            job.cancelled = True
+            return Reply.ok({"status": "CANCELLATION_REQUESTED"})
+        return super().put(path)
+
+    # -- video jobs ---------------------------------------------------------------------------
+    def _video_task(self, provider: str, path: str, body: dict[str, Any]) -> str | None:
+        """The video task the Hub maps this provider route to, if any."""
+        tasks = {"text-to-video", "image-to-video"}
+        for model in self.hub.models.values() if self.hub is not None else []:
+            for entry in model.providers:
+                if entry.provider == provider and entry.task in tasks and (entry.provider_id or model.id) in path:
+                    return entry.task
+        if provider == "together" and path.endswith("/v2/videos"):
+            return "image-to-video" if body.get("frame_images") else "text-to-video"
+        return None
+
+    def _video(self, provider: str, path: str, full_path: str, body: dict[str, Any]) -> Reply | None:
+        task = self._video_task(provider, path, body)
+        if task is None:
+            return None
+        payload = body.get("input") if provider == "replicate" else body
+        payload = payload if isinstance(payload, dict) else {}
+        image = payload.get("image_url") or payload.get("image") or _dig(payload, "frame_images", 0, "input_image")
+        if task == "image-to-video":
+            clip = ANSWERS["image-to-video"]({"inputs": _inline(str(image or "")), "parameters": payload})
+        else:
+            clip = ANSWERS["text-to-video"]({"inputs": payload.get("prompt", ""), "parameters": payload})
+        url = self._file(clip, "mp4")
+        job_id = f"j{next(self._ids)}"
+        job = self.jobs[job_id] = _Job(provider, url, self._hold)
+        words = _WORDS.get(provider)
+        if words is None:  # novita: the video at once
+            return Reply.ok({"video": {"video_url": url}})
+        if provider == "fal-ai":
+            app = "/" + "/".join(path.strip("/").split("/")[:2])  # fal's app root, as its response_url gives it
+            base = f"{self.url}{app}/requests/{job_id}"
+            return Reply.ok(
+                {
+                    "request_id": job_id,
+                    "status": words[0],
+                    "queue_position": job.position(),
+                    "response_url": base,
+                    "status_url": f"{base}/status",
+                    "cancel_url": f"{base}/cancel",
+                }
+            )
+        if job.hold == 0 and provider == "replicate":  # Prefer: wait held the request until the output existed
+            return Reply.ok({"id": job_id, "status": words[2], "output": url})
+        return Reply.ok(self._job_answer(job_id, job, words[0]))
+
+    def _job_answer(self, job_id: str, job: _Job, status: str) -> dict[str, Any]:
+        done = status == _WORDS[job.provider][2]
+        if job.provider == "replicate":
+            get = f"https://api.replicate.com/v1/predictions/{job_id}"
+            return {"id": job_id, "status": status, "output": job.url if done else None, "urls": {"get": get}}
+        if job.provider == "together":
+            return {"id": job_id, "status": status, **({"outputs": {"video_url": job.url}} if done else {})}
+        get = f"https://api.wavespeed.ai/api/v3/predictions/{job_id}/result"
+        data = {"id": job_id, "status": status, "urls": {"get": get}, "outputs": [job.url] if done else []}
+        return {"code": 200, "data": data}
+
+    def _poll(self, bare: str) -> Reply | None:
+        """A status (or fal-ai result) request of a video job, if ``bare`` is one."""
+        parts = bare.rstrip("/").split("/")
+        for index in range(len(parts) - 1, -1, -1):
+            job = self.jobs.get(parts[index])
+            if job is None:
+                continue
+            words = _WORDS[job.provider]
+            if job.provider == "fal-ai" and not bare.endswith("/status"):
+                return Reply.ok({"video": {"url": job.url}}) if job.finished else Reply.error(400, "still running")
+            status = job.step(words)
+            if job.provider == "fal-ai":
+                return Reply.ok(
+                    {"status": status, "queue_position": job.position()} if status == words[0] else {"status": status}
+                )
+            return Reply.ok(self._job_answer(parts[index], job, status))
+        return None
 
     # -- providers ---------------------------------------------------------------------------
     def _file(self, data: bytes, extension: str) -> str:
@@ -154,6 +282,51 @@ class LoopbackRouter(LoopbackServer):
             image = ANSWERS["text-to-image"]({"inputs": payload["prompt"], "parameters": payload})
             return Reply.ok({"output": self._file(image, "png")})
         return Reply.error(422, "unexpected replicate input")
+
+
+# a provider's words for (queued, running, done)
+_WORDS = {
+    "fal-ai": ("IN_QUEUE", "IN_PROGRESS", "COMPLETED"),
+    "replicate": ("starting", "processing", "succeeded"),
+    "together": ("queued", "in_progress", "completed"),
+    "wavespeed": ("created", "processing", "completed"),
+}
+
+
+class _Job:
+    """One queued video job: pending for ``hold`` status polls (None: forever), then done."""
+
+    def __init__(self, provider: str, url: str, hold: int | None) -> None:
+        self.provider, self.url, self.hold = provider, url, hold
+        self.polls = 0
+        self.cancelled = False
+        self.finished = hold == 0
+
+    def position(self) -> int | None:
+        """Queue position while queued: the first half of the held polls, counting down to 1."""
+        if self.hold is None:
+            return None
+        queued = (self.hold + 1) // 2
+        return queued - self.polls if self.polls < queued else None
+
+    def step(self, words: tuple[str, str, str]) -> str:
+        """The status this poll sees."""
+        self.polls += 1
+        if self.hold is None:
+            return words[1]
+        if self.polls > self.hold:
+            self.finished = True
+            return words[2]
+        return words[0] if self.polls < (self.hold + 1) // 2 else words[1]
+
+
+def _dig(value: Any, *keys: Any) -> Any:
+    for key in keys:
+        if isinstance(key, int):
+            value = value[key] if isinstance(value, list) and len(value) > key else None
+        else:
+            value = value.get(key) if isinstance(value, dict) else None
+    return value
 
 
 def _inline(url: str) -> str:
@@ -198,6 +371,28 @@ def router_models() -> list[HubModel]:
             ),
         ),
         HubModel("facebook/mms-tts-eng", "text-to-speech", 100_000),
+        HubModel(
+            "Wan-AI/Wan2.2-T2V-A14B",
+            "text-to-video",
+            150_000,
+            providers=(
+                p("fal-ai", "text-to-video", provider_id="fal-ai/wan/v2.2-a14b/text-to-video"),
+                p("replicate", "text-to-video", provider_id="wan-video/wan-2.2-t2v-fast"),
+                p("together", "text-to-video", provider_id="Wan-AI/Wan2.2-T2V-A14B"),
+                p("wavespeed", "text-to-video", provider_id="wavespeed-ai/wan-2.2/t2v-480p"),
+                p("novita", "text-to-video", provider_id="wan-2.2-t2v"),
+            ),
+        ),
+        HubModel(
+            "Wan-AI/Wan2.2-I2V-A14B",
+            "image-to-video",
+            90_000,
+            providers=(
+                p("fal-ai", "image-to-video", provider_id="fal-ai/wan/v2.2-a14b/image-to-video"),
+                p("together", "image-to-video", provider_id="Wan-AI/Wan2.2-I2V-A14B"),
+                p("wavespeed", "image-to-video", provider_id="wavespeed-ai/wan-2.2/i2v-480p"),
+            ),
+        ),
         HubModel(
             "Qwen/Qwen2.5-7B-Instruct",
             "text-generation",

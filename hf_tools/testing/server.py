@@ -120,6 +120,10 @@ class LoopbackServer(LoopbackService):
         """A provider's own answer (router mode); None: answer as hf-inference does."""
         return None
 
+    def put(self, path: str) -> Reply:
+        """Answer a PUT (router mode: fal-ai's cancel route)."""
+        return Reply.error(404, f"no route {path}")
+
     def get(self, path: str) -> Reply:
         """Answer a GET (``/health``; router mode adds media files and fal-ai's queue)."""
         if path == "/health":
@@ -176,6 +180,12 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             self._send(server.get(self.path))
+
+        def do_PUT(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            self._send(server.put(self.path))
 
         def do_POST(self) -> None:
             server.in_flight_changed(+1)

@@ -47,6 +47,8 @@ ANSWERS: Mapping[str, Answer] = {
     "visual-question-answering": media.visual_question_answering,
     "document-question-answering": media.document_question_answering,
     "text-to-speech": media.text_to_speech,
+    "text-to-video": media.text_to_video,
+    "image-to-video": media.image_to_video,
     "automatic-speech-recognition": media.automatic_speech_recognition,
     "audio-classification": media.audio_classification,
     "audio-to-audio": media.audio_to_audio,

@@ -39,10 +39,13 @@ __all__ = [
     "image_segmentation",
     "image_to_image",
     "image_to_text",
+    "image_to_video",
+    "mp4_bytes",
     "object_detection",
     "png_bytes",
     "text_to_image",
     "text_to_speech",
+    "text_to_video",
     "visual_question_answering",
     "wav_bytes",
     "zero_shot_image_classification",
@@ -388,3 +391,94 @@ def audio_to_audio(body: dict[str, Any]) -> list[dict[str, Any]]:
         {"label": label, "content-type": "audio/wav", "blob": base64.b64encode(audio).decode()}
         for label, audio in tracks.items()
     ]
+
+
+# -- video ---------------------------------------------------------------------------------
+def _mp4_box(kind: bytes, *parts: bytes) -> bytes:
+    payload = b"".join(parts)
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def _mp4_full(kind: bytes, version_flags: int, *parts: bytes) -> bytes:
+    return _mp4_box(kind, struct.pack(">I", version_flags), *parts)
+
+
+_MATRIX = struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
+
+
+def mp4_bytes(width: int = 64, height: int = 48, seconds: float = 2.0, *, text: str | None = None) -> bytes:
+    """A tiny, structurally valid MP4 (ISO base media) with one video track and no samples.
+
+    ``ftyp`` (brand ``isom``), ``moov`` with ``mvhd`` (the duration), a ``trak`` whose ``tkhd``
+    holds the frame size and whose ``hdlr`` is ``vide``, and an ``mdat``; ``text`` (e.g. the
+    prompt) is kept in a ``udta``/``hfpr`` box so tests can tell their input reached the server.
+
+    Example:
+        >>> from hf_tools.media import VideoArtifact
+        >>> clip = VideoArtifact.from_bytes(mp4_bytes(32, 24, 1.5))
+        >>> clip.mime_type, clip.width, clip.height, clip.duration
+        ('video/mp4', 32, 24, 1.5)
+
+    """
+    scale = 1000
+    duration = round(seconds * scale)
+    mvhd = _mp4_full(
+        b"mvhd",
+        0,
+        struct.pack(">IIII", 0, 0, scale, duration),
+        struct.pack(">IH", 0x10000, 0x100),
+        bytes(10),
+        _MATRIX,
+        bytes(24),
+        struct.pack(">I", 2),
+    )
+    tkhd = _mp4_full(
+        b"tkhd",
+        3,
+        struct.pack(">IIII", 0, 0, 1, 0),
+        struct.pack(">I", duration),
+        bytes(8),
+        struct.pack(">hhhH", 0, 0, 0, 0),
+        _MATRIX,
+        struct.pack(">II", width << 16, height << 16),
+    )
+    mdhd = _mp4_full(b"mdhd", 0, struct.pack(">IIII", 0, 0, scale, duration), struct.pack(">HH", 0x55C4, 0))
+    hdlr = _mp4_full(b"hdlr", 0, bytes(4), b"vide", bytes(12), b"VideoHandler\x00")
+    empty_table = struct.pack(">I", 0)
+    stbl = _mp4_box(
+        b"stbl",
+        _mp4_full(b"stsd", 0, empty_table),
+        _mp4_full(b"stts", 0, empty_table),
+        _mp4_full(b"stsc", 0, empty_table),
+        _mp4_full(b"stsz", 0, struct.pack(">II", 0, 0)),
+        _mp4_full(b"stco", 0, empty_table),
+    )
+    dinf = _mp4_box(b"dinf", _mp4_full(b"dref", 0, struct.pack(">I", 1), _mp4_full(b"url ", 1)))
+    minf = _mp4_box(b"minf", _mp4_full(b"vmhd", 1, bytes(8)), dinf, stbl)
+    trak = _mp4_box(b"trak", tkhd, _mp4_box(b"mdia", mdhd, hdlr, minf))
+    udta = _mp4_box(b"udta", _mp4_box(b"hfpr", text.encode("utf-8"))) if text else b""
+    ftyp = _mp4_box(b"ftyp", b"isom", struct.pack(">I", 0x200), b"isom", b"iso2", b"mp41")
+    return ftyp + _mp4_box(b"moov", mvhd, trak, udta) + _mp4_box(b"mdat")
+
+
+def mp4_text(data: bytes) -> str | None:
+    """The text an :func:`mp4_bytes` clip carries, if any."""
+    found = data.find(b"hfpr")
+    if found < 4:
+        return None
+    size = struct.unpack(">I", data[found - 4 : found])[0]
+    return data[found + 4 : found - 4 + size].decode("utf-8", "replace")
+
+
+def text_to_video(body: dict[str, Any]) -> bytes:
+    """A clip carrying the prompt; ``num_frames`` at 24 frames per second gives its length."""
+    prompt = str(body.get("inputs") or body.get("prompt") or "")
+    frames = wire._params(body).get("num_frames") or body.get("num_frames") or 48
+    return mp4_bytes(64, 48, round(float(frames) / 24, 3), text=prompt)
+
+
+def image_to_video(body: dict[str, Any]) -> bytes:
+    """A clip the size of the input image, carrying the prompt."""
+    image = _open(_media(body))
+    prompt = str(wire._params(body).get("prompt") or body.get("prompt") or "")
+    return mp4_bytes(image.width, image.height, 2.0, text=prompt)
