@@ -1,11 +1,13 @@
-"""One generic Tool built from a task declaration, and :class:`HFToolkit`."""
+"""One generic Tool built from a task declaration, :class:`HFToolkit`, and the base of every hf_tools tool."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
+from uuid import UUID
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, BaseToolkit, ToolException
 from pydantic import ConfigDict, Field
 
@@ -16,10 +18,143 @@ from hf_tools.tasks import TASKS
 from hf_tools.tool_feedback import display_path, failure_line, invalid_arguments, media_roots, scrub_paths
 from hf_tools.tool_output import find_media
 
-__all__ = ["HFTaskTool", "HFToolkit", "tool"]
+__all__ = ["MAX_ARGUMENT_DEPTH", "HFBaseTool", "HFTaskTool", "HFToolkit", "tool"]
+
+MAX_ARGUMENT_DEPTH = 64
+"""Tool arguments nested deeper than this are refused (no task takes more than a few levels)."""
 
 
-class HFTaskTool(BaseTool):
+class _Refused(dict[str, Any]):
+    """Arguments refused before LangChain reads them; the reason is given back as an error message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+    def copy(self) -> _Refused:  # type: ignore[override]  # LangChain copies a tool call's args
+        return self
+
+
+def _too_deep(value: Any, limit: int = MAX_ARGUMENT_DEPTH) -> str | None:
+    """The top-level argument nested more than ``limit`` levels deep in ``value``, or None.
+
+    Walked without recursion: the point is to refuse what recursive code cannot even print.
+    """
+    pending: list[tuple[Any, int, str]] = [(value, 0, "")]
+    seen: set[int] = set()
+    while pending:
+        current, depth, where = pending.pop()
+        if isinstance(current, dict):
+            items: Iterable[tuple[Any, Any]] = current.items()
+        elif isinstance(current, (list, tuple, set, frozenset)):
+            items = enumerate(current)
+        else:
+            continue
+        if depth >= limit:
+            return where or "arguments"
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for key, item in items:
+            pending.append((item, depth + 1, where or str(key)[:40]))
+    return None
+
+
+class HFBaseTool(BaseTool):
+    """The base of every hf_tools tool: any call ends as a result, an error message or a typed error.
+
+    LangChain's own tool code fails with untyped errors on some malformed calls before a
+    tool's code runs; here every call is checked first:
+
+    * a plain string fills the first argument (as for the task's Runnable), also as a tool
+      call's ``args``;
+    * a tool call without ``args`` (or with ``None``) has no arguments, one without an ``id``
+      answers without a ToolMessage (as LangChain does for ``id: None``), a numeric ``id`` is
+      taken as text;
+    * arguments that are not an object, or nested more than :data:`MAX_ARGUMENT_DEPTH` levels
+      deep, come back as an ``Invalid arguments: ...`` error message, as schema errors do;
+    * a tool call whose ``id`` is neither text nor a number raises
+      :class:`~hf_tools.errors.HFInputError` (it is the program's mistake, not the model's).
+
+    Example:
+        >>> from hf_tools import tool
+        >>> classify = tool("text-classification")
+        >>> msg = classify.invoke({"type": "tool_call", "id": "1", "name": classify.name, "args": 3})
+        >>> msg.status, msg.content.removesuffix(" Fix them and try again.")
+        ('error', 'Invalid arguments: arguments: should be an object of named arguments, not int.')
+        >>> deep: Any = "x"
+        >>> for _ in range(3000):
+        ...     deep = {"a": deep}
+        >>> msg = classify.invoke({"type": "tool_call", "id": "2", "name": classify.name, "args": {"text": deep}})
+        >>> msg.status, msg.content
+        ('error', 'Invalid arguments: text: nested more than 64 levels deep. Fix them and try again.')
+
+    """
+
+    handle_validation_error: bool | str | Any = invalid_arguments
+    """Arguments that fail the schema come back as an error ToolMessage naming each field and why."""
+
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        return super().invoke(self._checked_call(input), config, **kwargs)
+
+    async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        return await super().ainvoke(self._checked_call(input), config, **kwargs)
+
+    def run(self, tool_input: Any, *args: Any, **kwargs: Any) -> Any:
+        return super().run(self._checked_input(tool_input), *args, **kwargs)
+
+    async def arun(self, tool_input: Any, *args: Any, **kwargs: Any) -> Any:
+        return await super().arun(self._checked_input(tool_input), *args, **kwargs)
+
+    def _checked_call(self, value: Any) -> Any:
+        """A tool call LangChain can read (the input unchanged if it is not a tool call)."""
+        if not (isinstance(value, dict) and value.get("type") == "tool_call"):
+            return value
+        call_id = value.get("id")
+        if isinstance(call_id, (int, float, UUID)):
+            call_id = str(call_id)
+        elif call_id is not None and not isinstance(call_id, str):
+            raise HFInputError(f"a tool call's id must be text, not {type(call_id).__name__}")
+        args = value.get("args")
+        if args is None:
+            args = {}
+        elif isinstance(args, str):
+            args = self._first_field(args)
+        elif not isinstance(args, dict):
+            args = _Refused(f"arguments: should be an object of named arguments, not {type(args).__name__}")
+        return {**value, "id": call_id, "args": args}
+
+    def _checked_input(self, value: Any) -> Any:
+        """The arguments, or a refusal for arguments LangChain's own code cannot even print."""
+        if isinstance(value, _Refused):
+            return value
+        if isinstance(value, str):
+            return self._first_field(value)
+        where = _too_deep(value)
+        if where is not None:
+            return _Refused(f"{where}: nested more than {MAX_ARGUMENT_DEPTH} levels deep")
+        return value
+
+    def _first_field(self, text: str) -> str | dict[str, Any]:
+        schema = self.args_schema
+        fields = getattr(schema, "model_fields", None)
+        if not isinstance(schema, type) or not fields:
+            return text
+        return {next(iter(fields)): text}
+
+    def _parse_input(self, tool_input: str | dict[str, Any], tool_call_id: str | None) -> str | dict[str, Any]:
+        if isinstance(tool_input, _Refused):
+            raise HFInputError(f"Invalid arguments: {tool_input.reason}. Fix them and try again.")
+        try:
+            return super()._parse_input(tool_input, tool_call_id)
+        except UnicodeError:  # pydantic-core cannot even read a key with a lone surrogate
+            raise HFInputError(
+                "Invalid arguments: arguments: hold lone surrogates, which are not valid Unicode text."
+                " Fix them and try again."
+            ) from None
+
+
+class HFTaskTool(HFBaseTool):
     """Any Inference API task as a LangChain Tool for agents.
 
     Its ``args_schema`` is the task's input model, validated before any request. It returns
@@ -46,8 +181,6 @@ class HFTaskTool(BaseTool):
     handle_tool_error: bool | str | Callable[[ToolException], str] | None = True
     """Input the model can fix (e.g. refused media, a model that does not serve the task) comes
     back as an error ToolMessage, with paths shown relative to their folder."""
-    handle_validation_error: bool | str | Any = invalid_arguments
-    """Arguments that fail the schema come back as an error ToolMessage naming each field and why."""
     handle_provider_errors: bool = True
     """A provider failure that outlives the retries (5xx, 429, timeout, 401, ...) comes back to the
     model as one line (task, model, status, whether retrying later may help); False raises the

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
 from langchain_core.tools import BaseTool, ToolException
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, field_validator
 
 from hf_tools.errors import HFError, HFInputError, HFModelNotFoundError, HFTaskMismatchError
 from hf_tools.hub import ModelSummary, find_models
@@ -21,7 +21,8 @@ from hf_tools.model_ids import check_model_id
 from hf_tools.runnables import runnable
 from hf_tools.settings import HFSettings
 from hf_tools.tasks import TASKS
-from hf_tools.tool_feedback import failure_line, invalid_arguments
+from hf_tools.tool_feedback import failure_line
+from hf_tools.tools import HFBaseTool
 
 __all__ = ["FindModelInput", "FindModelTool", "HFModelChoiceTool", "model_tools"]
 
@@ -31,17 +32,37 @@ class FindModelInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    task: str = Field(description="The task, as the Hub names it, e.g. 'summarization' or 'text-classification'.")
-    search: str | None = Field(default=None, description="Only models whose id contains this text, e.g. 'bart'.")
-    provider: str | None = Field(default=None, description="Only models this inference provider serves.")
+    task: str = Field(
+        min_length=1,
+        max_length=100,
+        description="The task, as the Hub names it, e.g. 'summarization' or 'text-classification'.",
+    )
+    search: str | None = Field(
+        default=None, max_length=200, description="Only models whose id contains this text, e.g. 'bart'."
+    )
+    provider: str | None = Field(
+        default=None, max_length=100, description="Only models this inference provider serves."
+    )
     limit: int = Field(default=5, ge=1, le=20, description="At most this many models.")
 
+    @field_validator("task", "search", "provider")
+    @classmethod
+    def _unicode_text(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("holds lone surrogates, which are not valid Unicode text") from None
+        return value
 
-class FindModelTool(BaseTool):
+
+class FindModelTool(HFBaseTool):
     """The "find a model for this task" tool: models an inference provider serves for a task, most used first.
 
     The content lists one model per line for the LLM; the artifact is the list of
-    :class:`~hf_tools.hub.ModelSummary`.
+    :class:`~hf_tools.hub.ModelSummary`. Arguments that fail its schema (``{"task": None}``)
+    come back as an ``Invalid arguments: ...`` error message naming each field, as for every
+    hf_tools tool (see :class:`~hf_tools.tools.HFBaseTool`).
 
     Example:
         >>> from hf_tools.testing.hub_server import LoopbackHub
@@ -117,7 +138,7 @@ def _line(model: ModelSummary, task: str) -> str:
     return f"{model.id} [{task}] " + "; ".join(details)
 
 
-class HFModelChoiceTool(BaseTool):
+class HFModelChoiceTool(HFBaseTool):
     """A task tool whose ``model`` argument the agent chooses (e.g. from :class:`FindModelTool`).
 
     Its arguments are the task's input fields plus ``model``. ``model`` must be a Hub model
@@ -142,7 +163,6 @@ class HFModelChoiceTool(BaseTool):
     settings: HFSettings = Field(default_factory=HFSettings, exclude=True)
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
     handle_tool_error: bool = True
-    handle_validation_error: bool | str | Any = Field(default=lambda exc: invalid_arguments(exc))
     handle_provider_errors: bool = True
     """As for :class:`~hf_tools.tools.HFTaskTool`: a failure that outlives the retries comes back as one line."""
 
