@@ -11,3 +11,5 @@ from hf_tools.agents.tool_agent import create_hf_agent as create_hf_agent
 from hf_tools.agents.tool_agent import find_media as find_media
 from hf_tools.agents.tool_agent import hf_tool_error_middleware as hf_tool_error_middleware
 from hf_tools.agents.tool_agent import tool_error_content as tool_error_content
+from hf_tools.agents.chat import RAGChatState as RAGChatState
+from hf_tools.agents.chat import rag_chat as rag_chat

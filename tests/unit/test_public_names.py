@@ -25,9 +25,9 @@ PUBLIC = {
         "retriever_tool", "sentence_answerer",
     ],
     "hf_tools.agents": [
-        "HFAgentState", "MULTIMODAL_TASKS", "MediaArtifactMiddleware", "MediaItem", "ROUTER_TASKS",
+        "HFAgentState", "MULTIMODAL_TASKS", "MediaArtifactMiddleware", "MediaItem", "RAGChatState", "ROUTER_TASKS",
         "create_hf_agent", "create_multimodal_assistant", "create_task_router_agent", "find_media",
-        "hf_tool_error_middleware", "rag_agent", "tool_error_content",
+        "hf_tool_error_middleware", "rag_agent", "rag_chat", "tool_error_content",
     ],
     "hf_tools.hub": [
         "FindModelTool", "HFModelChoiceTool", "ModelCard", "ModelSummary", "ProviderStatus", "find_models",
