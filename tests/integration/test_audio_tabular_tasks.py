@@ -27,6 +27,7 @@ from hf_tools.testing import LoopbackServer, Reply
 from hf_tools.testing.answers import wav_bytes
 from hf_tools.testing.hub_server import HubModel, HubProvider
 from hf_tools.testing.router import LoopbackRouter
+from hf_tools.tool_output import find_media
 
 TOKEN = "hf_audio_tabular_test_0123456789"
 SEPARATOR = hf_tools.TASKS["audio-to-audio"].default_model
@@ -213,6 +214,7 @@ def test_tools_tell_the_model_short_text_and_give_programs_typed_artifacts(serve
     separated = _call(hf_tools.tool("audio-to-audio", **settings(server)), {"audio": base64.b64encode(MIX).decode()})
     assert separated.content == ("2 audio tracks: speech: 0.25 s WAV audio (4.1 kB); noise: 0.25 s WAV audio (4.0 kB)")
     assert [t.data for t in separated.artifact] == [SPEECH, NOISE]
+    assert find_media(separated.artifact) == separated.artifact  # what agents keep in state["media"]
     regressed = _call(hf_tools.tool("tabular-regression", **settings(server)), {"table": TABLE})
     assert regressed.content == "row 1: 232.000; row 2: 205.000" and regressed.artifact == [232.0, 205.0]
     refused = _call(hf_tools.tool("tabular-classification", **settings(server)), {"table": RAGGED})
