@@ -32,7 +32,6 @@ from hf_tools.testing.answers import text as wire
 __all__ = [
     "audio_classification",
     "audio_to_audio",
-    "audio_to_audio",
     "automatic_speech_recognition",
     "document_question_answering",
     "image_classification",
@@ -370,27 +369,6 @@ def audio_to_audio(body: dict[str, Any]) -> list[dict[str, Any]]:
         for label, audio in tracks.items()
     ]
 
-
-MAX_TRACK_SECONDS = 30.0  # separated tracks never grow with the input beyond this
-
-
-def audio_to_audio(body: dict[str, Any]) -> list[dict[str, Any]]:
-    """Two separated sources, as hf-inference sends them: ``[{"label", "content-type", "blob" (base64)}]``.
-
-    ``speech`` keeps the input's words (its ``ICMT`` text, so transcribing the track gives them
-    back) and ``noise`` is a low hum; both last as long as the input.
-    """
-    data = _media(body)
-    duration, _ = _wav_stats(data)
-    seconds = min(max(duration, 0.05), MAX_TRACK_SECONDS)
-    tracks = {
-        "speech": wav_bytes(seconds, frequency=300.0, text=_wav_text(data)),
-        "noise": wav_bytes(seconds, frequency=60.0),
-    }
-    return [
-        {"label": label, "content-type": "audio/wav", "blob": base64.b64encode(audio).decode()}
-        for label, audio in tracks.items()
-    ]
 
 
 # -- video ---------------------------------------------------------------------------------
