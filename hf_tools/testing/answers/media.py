@@ -370,7 +370,6 @@ def audio_to_audio(body: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-
 # -- video ---------------------------------------------------------------------------------
 def _mp4_box(kind: bytes, *parts: bytes) -> bytes:
     payload = b"".join(parts)
