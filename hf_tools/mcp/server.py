@@ -29,7 +29,7 @@ from hf_tools.mcp.guard import (
 )
 from hf_tools.mcp.scrub import scrubbed_logs
 from hf_tools.mcp.tools import DocumentSearchTool, LangChainTool, LinkedFiles
-from hf_tools.media import AudioArtifact, AudioTrack, ImageArtifact, Segment
+from hf_tools.media import AudioArtifact, AudioTrack, ImageArtifact, Segment, VideoArtifact
 from hf_tools.settings import HFSettings
 from hf_tools.tasks import TASKS
 from hf_tools.tool_feedback import media_roots
@@ -44,7 +44,7 @@ INSTRUCTIONS = (
     "one line what failed and whether retrying later may help."
 )
 
-_MEDIA_OUTPUTS: tuple[Any, ...] = (ImageArtifact, AudioArtifact, list[Segment], list[AudioTrack])
+_MEDIA_OUTPUTS: tuple[Any, ...] = (ImageArtifact, AudioArtifact, VideoArtifact, list[Segment], list[AudioTrack])
 
 
 def _secret(settings: HFSettings) -> str | None:

@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hf_tools.errors import redact
 from hf_tools.mcp.scrub import scrub_result
-from hf_tools.media import AudioArtifact, Detections, ImageArtifact, MediaArtifact
+from hf_tools.media import AudioArtifact, Detections, ImageArtifact, MediaArtifact, VideoArtifact
 from hf_tools.tool_feedback import display_path, source_label
 from hf_tools.tool_output import find_media, structured_schema, structured_value
 
@@ -236,14 +236,24 @@ class LangChainTool(_HFTool):
             )
         if isinstance(media, AudioArtifact):
             return AudioContent(type="audio", data=media.base64(), mimeType=media.mime_type)
-        return ImageContent(type="image", data=media.base64(), mimeType=media.mime_type)
+        if isinstance(media, ImageArtifact):
+            return ImageContent(type="image", data=media.base64(), mimeType=media.mime_type)
+        # MCP has no video content type: an embedded resource carrying the bytes and MIME type
+        from mcp.types import BlobResourceContents, EmbeddedResource
+
+        blob = BlobResourceContents(
+            uri=f"hf-tools://media/{media.default_name}",  # type: ignore[arg-type]
+            mimeType=media.mime_type,
+            blob=media.base64(),
+        )
+        return EmbeddedResource(type="resource", resource=blob)
 
 
 def _returned_media(artifact: Any) -> list[MediaArtifact]:
-    """The images/audio a task produced (not the input image detections keep for annotating)."""
+    """The images/audio/video a task produced (not the input image detections keep for annotating)."""
     if isinstance(artifact, Detections):
         return []
-    return [m for m in find_media(artifact) if isinstance(m, (ImageArtifact, AudioArtifact))]
+    return [m for m in find_media(artifact) if isinstance(m, (ImageArtifact, AudioArtifact, VideoArtifact))]
 
 
 class Passage(BaseModel):
