@@ -4,6 +4,10 @@ r"""Idempotent, resumable ingestion of files and folders into an :class:`~hf_too
 * A chunk's id is a hash of its source and its text (and which repeat of that text in the file
   it is), so re-ingesting unchanged files adds nothing, and a changed file's new chunks are
   added before its stale ones are removed.
+* After any re-ingest the collection equals a fresh ingest of the same files (ids, documents,
+  metadata, vectors): a chunk whose text did not change keeps its id and vector (it is not
+  embedded again), and its metadata (``start_index``, ``chunk``, ``file_sha256``, ...) is
+  rewritten where the file around it changed.
 * Because ids are deterministic and stale chunks go last, an interrupted run loses nothing
   and duplicates nothing: running it again stores only what is missing.
 * Embedding runs ahead of storage in worker threads, so the two overlap.
@@ -67,7 +71,10 @@ class IngestReport:
         files_resumed: files an interrupted run had stored in part (now completed).
         files_removed: files gone from an ingested folder, whose chunks were removed.
         skipped: ``(path, reason)`` of each file that could not be used.
-        chunks_added / chunks_removed / chunks_unchanged: chunk counts.
+        chunks_added / chunks_removed / chunks_unchanged: chunk counts (unchanged: the text was
+            already stored, so it was not embedded again).
+        chunks_updated: unchanged chunks whose metadata was rewritten (their position or their
+            file's digest changed), without embedding them again.
         seconds: wall time.
 
     """
@@ -81,6 +88,7 @@ class IngestReport:
     chunks_added: int = 0
     chunks_removed: int = 0
     chunks_unchanged: int = 0
+    chunks_updated: int = 0
     seconds: float = 0.0
 
     @property
@@ -97,10 +105,12 @@ class IngestReport:
         """A few lines for people."""
         resumed = f"{self.files_resumed} resumed, " if self.files_resumed else ""
         removed = f", {self.files_removed} removed" if self.files_removed else ""
+        updated = f" ({self.chunks_updated} with new metadata)" if self.chunks_updated else ""
         lines = [
             f"files: {self.files} ({self.files_new} new, {self.files_changed} changed, {resumed}"
             f"{self.files_unchanged} unchanged, {len(self.skipped)} skipped{removed})",
-            f"chunks: {self.chunks_added} added, {self.chunks_removed} removed, {self.chunks_unchanged} unchanged",
+            f"chunks: {self.chunks_added} added, {self.chunks_removed} removed, {self.chunks_unchanged} unchanged"
+            f"{updated}",
             f"time: {self.seconds:.2f}s",
         ]
         lines += [f"skipped {path}: {reason}" for path, reason in self.skipped]
@@ -159,41 +169,68 @@ def chunk_file(loaded: LoadedFile, *, chunk_size: int = 1000, chunk_overlap: int
 
 @dataclass
 class FilePlan:
-    """What ingesting one file takes: its chunks not yet stored and its stored chunks that are stale."""
+    """What ingesting one file takes.
+
+    Attributes:
+        status: ``new``, ``changed``, ``resumed`` or ``unchanged``.
+        fresh: chunks not yet stored (to embed and store).
+        stale: ids of stored chunks the file no longer has (to remove).
+        unchanged: how many chunks are stored already (not embedded again).
+        relabel: stored chunks whose metadata differs from the file's now, each with the metadata
+            to write (keys no longer present set to ``None``, which removes them).
+
+    """
 
     status: str
     fresh: list[Chunk]
     stale: set[str]
     unchanged: int
+    relabel: list[Chunk] = field(default_factory=list)
 
 
-def plan_file(chunks: list[Chunk], stored: dict[str, str | None]) -> FilePlan:
-    """Compare a file's chunks with what is stored for its source (``{id: file_sha256}``).
+def _relabelled(chunk: Chunk, stored: dict[str, Any]) -> Chunk | None:
+    """The metadata update that makes a stored chunk equal ``chunk``, or None when it does."""
+    if stored == chunk.metadata:
+        return None
+    gone = {key: None for key in stored if key not in chunk.metadata}
+    return Chunk(id=chunk.id, text=chunk.text, metadata={**chunk.metadata, **gone})
 
-    ``new``: nothing stored; ``unchanged``: all stored, nothing stale; ``resumed``: only some
-    chunks stored, all from this very file content (an interrupted run); ``changed``: otherwise.
+
+def plan_file(chunks: list[Chunk], stored: dict[str, dict[str, Any]]) -> FilePlan:
+    """Compare a file's chunks with what is stored for its source (``{id: metadata}``).
+
+    ``new``: nothing stored; ``unchanged``: the same file content, all stored, nothing stale;
+    ``resumed``: only some chunks stored, all from this very file content (an interrupted run);
+    ``changed``: otherwise. Stored chunks whose text is unchanged but whose metadata differs
+    (their position or the file's digest changed) are listed in ``relabel``.
 
     Example:
         >>> c = [Chunk("a", "x", {"file_sha256": "h"}), Chunk("b", "y", {"file_sha256": "h"})]
-        >>> plan_file(c, {}).status, plan_file(c, {"a": "h", "b": "h"}).status
+        >>> same = {"file_sha256": "h"}
+        >>> plan_file(c, {}).status, plan_file(c, {"a": same, "b": same}).status
         ('new', 'unchanged')
-        >>> plan_file(c, {"a": "h"}).status, plan_file(c, {"a": "old"}).status, plan_file(c, {"z": "old"}).stale
-        ('resumed', 'changed', {'z'})
+        >>> plan_file(c, {"a": same}).status, plan_file(c, {"z": {"file_sha256": "old"}}).stale
+        ('resumed', {'z'})
+        >>> changed = plan_file(c, {"a": {"file_sha256": "old", "start_index": 9}})
+        >>> changed.status, [(r.id, r.metadata) for r in changed.relabel]
+        ('changed', [('a', {'file_sha256': 'h', 'start_index': None})])
 
     """
     new_ids = {c.id for c in chunks}
     fresh = [c for c in chunks if c.id not in stored]
     stale = set(stored) - new_ids
+    relabel = [r for c in chunks if c.id in stored and (r := _relabelled(c, stored[c.id])) is not None]
     digest = chunks[0].metadata.get("file_sha256") if chunks else None
+    same_content = all(meta.get("file_sha256") == digest for meta in stored.values())
     if not stored:
         status = "new"
-    elif not fresh and not stale:
+    elif not fresh and not stale and same_content:
         status = "unchanged"
-    elif not stale and all(d == digest for d in stored.values()):
+    elif not stale and same_content:
         status = "resumed"
     else:
         status = "changed"
-    return FilePlan(status=status, fresh=fresh, stale=stale, unchanged=len(chunks) - len(fresh))
+    return FilePlan(status=status, fresh=fresh, stale=stale, unchanged=len(chunks) - len(fresh), relabel=relabel)
 
 
 def removed_sources(paths: Iterable[str | Path], stored_sources: Iterable[str]) -> list[str]:
@@ -278,6 +315,7 @@ def _ingest(
     started = time.perf_counter()
     report = IngestReport()
     pending: list[Chunk] = []
+    relabel: list[Chunk] = []
     stale: set[str] = set()
     with store.failures("reading what is stored"):
         empty_store = store.collection.count() == 0  # nothing to compare with: skip the per-file look-ups
@@ -289,11 +327,12 @@ def _ingest(
             continue
         chunks = chunk_file(loaded, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
         with store.failures("reading what is stored", resumable=True):
-            stored = store.digests_where({"source": source_of(path)}) if not empty_store else {}
+            stored = store.metadatas_where({"source": source_of(path)}) if not empty_store else {}
         plan = plan_file(chunks, stored)
         report.count(plan.status)
         report.chunks_unchanged += plan.unchanged
         pending += plan.fresh
+        relabel += plan.relabel
         stale |= plan.stale
     if not empty_store and any(Path(p).is_dir() for p in paths):  # only folders lose deleted files
         with store.failures("listing the stored files", resumable=True):
@@ -325,6 +364,9 @@ def _ingest(
                 bar.update(len(batch))
     finally:
         bar.close()
+    with store.failures(f"updating the metadata of {len(relabel)} unchanged chunks", resumable=True):
+        store.update_metadatas([c.id for c in relabel], [c.metadata for c in relabel])
+    report.chunks_updated = len(relabel)
     with store.failures(f"removing {len(stale)} stale chunks", resumable=True):
         store.delete_ids(sorted(stale))
     report.chunks_removed = len(stale)

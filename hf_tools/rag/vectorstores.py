@@ -331,6 +331,25 @@ class HFChroma(Chroma):
         pairs = zip(result["ids"], metas, strict=True)
         return {i: (str(m["file_sha256"]) if m and "file_sha256" in m else None) for i, m in pairs}
 
+    def metadatas_where(self, where: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """``{id: metadata}`` of the records matching a metadata filter."""
+        result = self._collection.get(where=where, include=["metadatas"])  # type: ignore[arg-type,list-item]
+        stored: list[Any] | None = result["metadatas"]  # type: ignore[assignment]
+        metas = stored or [None] * len(result["ids"])
+        return {i: dict(m or {}) for i, m in zip(result["ids"], metas, strict=True)}
+
+    def update_metadatas(self, ids: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
+        """Rewrite the metadata of stored records (no embedding call; documents and vectors kept),
+        in writes of at most :attr:`max_batch_size`. Chroma merges metadata: a key set to ``None``
+        is removed.
+        """
+        if len(ids) != len(metadatas):
+            raise HFInputError("ids and metadatas must have the same length")
+        size = self.max_batch_size
+        for start in range(0, len(ids), size):
+            end = start + size
+            self._collection.update(ids=list(ids[start:end]), metadatas=list(metadatas[start:end]))  # type: ignore[arg-type]
+
     def sources(self, page: int | None = None) -> set[str]:
         """Every ``source`` in the collection (read in pages of ``page`` records)."""
         size = page or self.max_batch_size

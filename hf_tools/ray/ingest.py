@@ -2,11 +2,12 @@
 
 The pipeline::
 
-    driver: list the files, read what the collection holds ({source: {id: file_sha256}})
+    driver: list the files, read what the collection holds ({source: {id: metadata}})
       → parse + chunk  (Ray tasks: the same loaders, splitter, ids and metadata as ingest_files)
       → embed          (Ray actors: the store's embedder, e.g. HFInferenceEmbeddings on TEI)
       → store          (Ray actors: upserts to the Chroma server, in writes under its max batch size)
-    driver: count the report; then remove stale chunks and the chunks of deleted files.
+    driver: count the report; rewrite the metadata of unchanged chunks whose file changed around
+      them (no embedding); then remove stale chunks and the chunks of deleted files.
 
 It converges on the very collection :func:`~hf_tools.rag.ingest.ingest_files` builds (same ids,
 documents, metadata and vectors), and a retried Ray task changes nothing: planning is a pure
@@ -43,7 +44,7 @@ _CHUNK, _FILE, _WRITTEN = "chunk", "file", "written"
 
 def _row(kind: str, **values: Any) -> dict[str, Any]:
     row: dict[str, Any] = {"kind": kind, "id": "", "text": "", "metadata": "", "vector": b""}
-    row |= {"path": "", "status": "", "reason": "", "count": 0, "stale": ""}
+    row |= {"path": "", "status": "", "reason": "", "count": 0, "stale": "", "relabel": ""}
     row.update(values)
     return row
 
@@ -52,14 +53,14 @@ def _columns(rows: list[dict[str, Any]], names: Iterable[str]) -> dict[str, list
     return {name: [r[name] for r in rows] for name in names}
 
 
-_ALL = ("kind", "id", "text", "metadata", "vector", "path", "status", "reason", "count", "stale")
-_REPORT = ("kind", "path", "status", "reason", "count", "stale")
+_ALL = ("kind", "id", "text", "metadata", "vector", "path", "status", "reason", "count", "stale", "relabel")
+_REPORT = ("kind", "path", "status", "reason", "count", "stale", "relabel")
 
 
-def stored_snapshot(store: HFChroma, page: int | None = None) -> dict[str, dict[str, str | None]]:
-    """What the collection holds, by source: ``{source: {id: file_sha256}}`` (read in pages)."""
+def stored_snapshot(store: HFChroma, page: int | None = None) -> dict[str, dict[str, dict[str, Any]]]:
+    """What the collection holds, by source: ``{source: {id: metadata}}`` (read in pages)."""
     size = page or store.max_batch_size
-    found: dict[str, dict[str, str | None]] = {}
+    found: dict[str, dict[str, dict[str, Any]]] = {}
     offset = 0
     while True:
         result = store.collection.get(include=["metadatas"], limit=size, offset=offset)  # type: ignore[list-item]
@@ -67,8 +68,7 @@ def stored_snapshot(store: HFChroma, page: int | None = None) -> dict[str, dict[
         metas = given or [None] * len(result["ids"])
         for key, meta in zip(result["ids"], metas, strict=True):
             if meta and "source" in meta:
-                digest = meta.get("file_sha256")
-                found.setdefault(str(meta["source"]), {})[key] = None if digest is None else str(digest)
+                found.setdefault(str(meta["source"]), {})[key] = dict(meta)
         if len(result["ids"]) < size:
             return found
         offset += size
@@ -86,9 +86,9 @@ def _plan_batch(batch: dict[str, Any], chunk_size: int, chunk_overlap: int) -> d
             continue
         chunks = chunk_file(loaded, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
         plan = plan_file(chunks, json.loads(str(stored_json)))
-        rows.append(
-            _row(_FILE, path=str(path), status=plan.status, count=plan.unchanged, stale=json.dumps(sorted(plan.stale)))
-        )
+        relabel = json.dumps({c.id: c.metadata for c in plan.relabel})
+        stale = json.dumps(sorted(plan.stale))
+        rows.append(_row(_FILE, path=str(path), status=plan.status, count=plan.unchanged, stale=stale, relabel=relabel))
         rows += [_row(_CHUNK, id=c.id, text=c.text, metadata=json.dumps(c.metadata)) for c in plan.fresh]
     return _columns(rows, _ALL)
 
@@ -207,8 +207,10 @@ def _iter_rows(ds: Any) -> Iterator[dict[str, Any]]:
             yield dict(zip(names, values, strict=True))
 
 
-def _collect(ds: Any, report: IngestReport, stale: set[str]) -> None:
-    """Run the pipeline and count its rows into ``report`` (stale ids into ``stale``)."""
+def _collect(ds: Any, report: IngestReport, stale: set[str], relabel: dict[str, dict[str, Any]]) -> None:
+    """Run the pipeline and count its rows into ``report`` (stale ids into ``stale``, metadata to
+    rewrite into ``relabel``).
+    """
     with warnings.catch_warnings():
         # Ray Data warns when a small job cannot keep every worker busy
         warnings.filterwarnings("ignore", message="The minimum number of concurrent actors")
@@ -221,6 +223,7 @@ def _collect(ds: Any, report: IngestReport, stale: set[str]) -> None:
                 report.count(str(row["status"]))
                 report.chunks_unchanged += int(row["count"])
                 stale.update(json.loads(str(row["stale"])))
+                relabel.update(json.loads(str(row["relabel"]) or "{}"))
 
 
 def ingest_files_ray(
@@ -274,6 +277,7 @@ def ingest_files_ray(
     files = [str(p) for p in iter_files(paths)]
     report = IngestReport()
     stale: set[str] = set()
+    relabel: dict[str, dict[str, Any]] = {}
     if files:
         ray = init_ray(address)
         ray_data_context(progress=progress)
@@ -302,7 +306,7 @@ def ingest_files_ray(
             num_cpus=0.25,
         )
         try:
-            _collect(stored, report, stale)
+            _collect(stored, report, stale, relabel)
         except Exception as exc:  # Ray wraps the workers' errors: find ours
             hint = " Nothing already stored is lost: run the same ingest again to resume."
             ours = _worker_error(exc)
@@ -313,6 +317,9 @@ def ingest_files_ray(
     for source in removed_sources(paths, snapshot):
         report.count("removed")
         stale |= set(snapshot[source])
+    with store.failures(f"updating the metadata of {len(relabel)} unchanged chunks", resumable=True):
+        store.update_metadatas(list(relabel), list(relabel.values()))
+    report.chunks_updated = len(relabel)
     with store.failures(f"removing {len(stale)} stale chunks", resumable=True):
         store.delete_ids(sorted(stale))
     report.chunks_removed = len(stale)
