@@ -71,7 +71,11 @@ class Source(BaseModel):
 
 
 class RAGAnswer(BaseModel):
-    """A generated answer and the passages it cites (all retrieved ones if it cites none).
+    """A generated answer and the passages it cites.
+
+    ``sources`` holds only the retrieved passages the answer cites as ``[n]``: an answer that
+    cites nothing (``"I do not know."``) has no sources, since passages it did not use do not
+    back it. A citation of a number that was not retrieved is ignored.
 
     Chunks add up, as LangChain stream chunks do: ``.stream()`` on :func:`rag_chain` yields one
     ``RAGAnswer`` per answer token (no sources), then one with the cited sources (no text), and
@@ -115,8 +119,9 @@ def format_docs(docs: Sequence[Document]) -> str:
 
 
 def _sources(docs: Sequence[Document], answer: str) -> list[Source]:
+    """The passages ``answer`` cites as ``[n]``, in retrieval order; none when it cites none."""
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer)}
-    numbered = [
+    return [
         Source(
             number=n,
             source=str(d.metadata.get("source", "unknown")),
@@ -124,9 +129,8 @@ def _sources(docs: Sequence[Document], answer: str) -> list[Source]:
             text=d.page_content,
         )
         for n, d in enumerate(docs, 1)
+        if n in cited
     ]
-    chosen = [s for s in numbered if s.number in cited]
-    return chosen or numbered
 
 
 def _answer_prompt(with_history: bool) -> ChatPromptTemplate:
@@ -183,9 +187,7 @@ def rag_chain(retriever: BaseRetriever, llm: BaseChatModel) -> Runnable[Any, RAG
     async def aanswer(states: AsyncIterator[dict[str, Any]]) -> AsyncIterator[RAGAnswer]:
         async for state in states:
             text = ""
-            async for token in generate.astream(
-                {"question": state["question"], "context": format_docs(state["docs"])}
-            ):
+            async for token in generate.astream({"question": state["question"], "context": format_docs(state["docs"])}):
                 text += token
                 yield RAGAnswer(answer=token, sources=[])
             yield RAGAnswer(answer="", sources=_sources(state["docs"], text))
