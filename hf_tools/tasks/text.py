@@ -16,6 +16,8 @@ from huggingface_hub import (
 )
 from pydantic import Field, ValidationInfo, field_validator
 
+from hf_tools.errors import HFResponseError
+from hf_tools.prepared_call import PreparedCall
 from hf_tools.tasks.registry import TaskRegistry
 from hf_tools.tasks.render import answers, as_list, labels, number, pairs, plain, text_of
 from hf_tools.tasks.spec import TaskInput, TaskSpec
@@ -138,7 +140,70 @@ def _generated_text(raw: Any) -> str:
 def _scores(raw: Any) -> list[float]:
     if not isinstance(raw, list):
         raise TypeError(f"expected a list of scores, got {type(raw).__name__}")
+    for index, score in enumerate(raw):
+        if not isinstance(score, (int, float)) or isinstance(score, bool):
+            raise TypeError(f"score {index} should be a number, not {type(score).__name__}")
     return [float(s) for s in raw]
+
+
+class OneScorePerSentence:
+    """A :class:`~hf_tools.tasks.spec.CallHook`: one score per compared sentence, each within the score's range.
+
+    A sentence-similarity answer holds one cosine similarity per sentence in
+    ``other_sentences``, so each lies within [-1, 1] (give or take float rounding, which real
+    servers show as ``1.0000001``). Another count or a score outside the range is an
+    :class:`~hf_tools.errors.HFResponseError` (never retried: the same request gets the same answer).
+
+    Attributes:
+        field: the input field whose items are scored, one score each.
+        low: the smallest score the task defines.
+        high: the largest score the task defines.
+
+    Example:
+        >>> from hf_tools import TASKS
+        >>> spec = TASKS["sentence-similarity"]
+        >>> call = spec.prepare(spec.coerce_input({"sentence": "a cat", "other_sentences": ["a cat", "a dog"]}))
+        >>> call.finish([1.0000001, -0.2])
+        [1.0000001, -0.2]
+        >>> call.finish([1, 2, 3])
+        Traceback (most recent call last):
+        ...
+        hf_tools.errors.HFResponseError: unexpected sentence-similarity response: 3 score(s) for 2 sentence(s)
+        >>> call.finish([0.5, 1.7])
+        Traceback (most recent call last):
+        ...
+        hf_tools.errors.HFResponseError: unexpected sentence-similarity response: score 1 is 1.7, outside [-1.0, 1.0]
+
+    """
+
+    TOLERANCE = 1e-3
+    """How far past the range a score may lie (float rounding of a cosine) and still be accepted."""
+
+    def __init__(self, field: str = "other_sentences", low: float = -1.0, high: float = 1.0) -> None:
+        self.field = field
+        self.low = low
+        self.high = high
+
+    def prepare(self, spec: TaskSpec, kwargs: dict[str, Any], settings: Any) -> PreparedCall:
+        expected = len(kwargs[self.field])
+
+        def finish(raw: Any) -> Any:
+            scores: list[float] = spec.finish(raw)
+            if len(scores) != expected:
+                raise HFResponseError(
+                    f"unexpected {spec.name} response: {len(scores)} score(s) for {expected} sentence(s)"
+                )
+            for index, score in enumerate(scores):
+                if not self.low - self.TOLERANCE <= score <= self.high + self.TOLERANCE:
+                    raise HFResponseError(
+                        f"unexpected {spec.name} response: score {index} is {score}, outside [{self.low}, {self.high}]"
+                    )
+            return scores
+
+        return PreparedCall(kwargs, finish)
+
+    async def aprepare(self, spec: TaskSpec, kwargs: dict[str, Any], settings: Any) -> PreparedCall:
+        return self.prepare(spec, kwargs, settings)
 
 
 def register_text_tasks(registry: TaskRegistry) -> None:
@@ -265,6 +330,7 @@ def register_text_tasks(registry: TaskRegistry) -> None:
             defaults=("sentence-transformers/all-MiniLM-L6-v2", "sentence-transformers/all-mpnet-base-v2"),
             render=lambda out: ", ".join(number(s, 3) for s in out) or "no scores",
             normalize=_scores,
+            hook=OneScorePerSentence(),
             example={"sentence": "a cat sat on the mat", "other_sentences": ["a cat sat", "stock markets fell"]},
         )
     )
