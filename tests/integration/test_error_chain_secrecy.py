@@ -149,3 +149,21 @@ def test_the_walker_finds_a_token_left_in_a_raw_response() -> None:
     error = RuntimeError("wrapped")
     error.__cause__ = httpx.HTTPStatusError("401", request=request, response=httpx.Response(401, request=request))
     assert _leaks(error)
+
+
+@pytest.mark.parametrize("call", ["list_models", "fetch_model"])
+def test_a_hub_failure_keeps_no_credential_in_its_chain(hub: Any, call: str) -> None:
+    from hf_tools.hub import lookup
+    from hf_tools.settings import HFSettings
+
+    hub.down(401)
+    settings = HFSettings(hub_endpoint=hub.endpoint, token=TOKEN, hub_timeout=5)
+    with pytest.raises(HFError) as caught:
+        if call == "list_models":
+            lookup.list_models("summarization", settings)
+        else:
+            lookup.fetch_model(MODEL, settings)
+    assert hub.count() >= 1
+    requests = [r for e in _chain(caught.value) for r in (getattr(e, "_request", None),) if r is not None]
+    assert all("authorization" not in r.headers for r in requests)
+    assert _leaks(caught.value) == []
