@@ -45,7 +45,7 @@ from hf_tools.client import HFClient, get_client
 from hf_tools.errors import HFError, HFInputError, HFResponseError
 from hf_tools.failover import Route
 from hf_tools.route_events import RouteReporter, areport_route, report_route, reporting
-from hf_tools.settings import HFSettings
+from hf_tools.settings import HFSettings, bill_to_from_env
 from hf_tools.tasks.spec import json_problem
 
 __all__ = ["DEFAULT_CHAT_MODEL", "ChatHFInference"]
@@ -108,6 +108,10 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
     )
     base_url: str | None = Field(
         default=None, description="OpenAI-compatible endpoint (TGI, vLLM, Inference Endpoint); may hold '{model}'."
+    )
+    bill_to: str | None = Field(
+        default_factory=bill_to_from_env,
+        description="Hub organization billed for router requests (sent as X-HF-Bill-To); defaults to HF_BILL_TO.",
     )
     timeout: float = Field(default=_SETTINGS_DEFAULTS["timeout"], gt=0, description="Seconds for one request.")
     max_retries: int = Field(default=_SETTINGS_DEFAULTS["max_retries"], ge=0, description="Retries per call.")

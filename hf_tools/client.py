@@ -121,6 +121,7 @@ class HFClient:
             provider=self._provider(route),  # type: ignore[arg-type]
             token=token,
             timeout=deadline.request_timeout(self.settings.timeout),
+            bill_to=self.settings.bill_to,
         )
 
     async def _on_loop(self) -> _LoopResources:
@@ -144,6 +145,7 @@ class HFClient:
                 provider=provider,  # type: ignore[arg-type]
                 token=token,
                 timeout=self.settings.timeout,
+                bill_to=self.settings.bill_to,
             )
         return client, resources.limit
 
@@ -396,6 +398,8 @@ class HFClient:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self._resolved_token:
             headers["Authorization"] = f"Bearer {self._resolved_token}"
+        if self.settings.bill_to:
+            headers["X-HF-Bill-To"] = self.settings.bill_to
         return headers
 
     def post_json(self, url: str, payload: Any) -> Any:

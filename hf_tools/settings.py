@@ -7,6 +7,7 @@ a log line, a LangChain trace or an exception message.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
@@ -19,6 +20,15 @@ ROUTER_PROVIDER_DEFAULT = "auto"
 DEFAULT_VISION_MODEL = "Qwen/Qwen2.5-VL-7B-Instruct"
 # Settings whose None is a value (``vision_model=None`` turns the fallback off), not "keep the default".
 _NONE_IS_A_VALUE = frozenset({"vision_model"})
+BILL_TO_ENV = "HF_BILL_TO"
+"""The variable ``bill_to`` defaults to (read when settings are made)."""
+# A Hub organization name: letters, digits, '-', '_', '.' (never whitespace: it becomes a header).
+_ORG_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
+
+
+def bill_to_from_env() -> str | None:
+    """``HF_BILL_TO`` when it is set and not empty, else None."""
+    return os.environ.get(BILL_TO_ENV) or None
 
 
 class HFSettings(BaseModel):
@@ -43,6 +53,10 @@ class HFSettings(BaseModel):
     (see :mod:`hf_tools.failover`); failovers are not counted as retries, the deadline covers
     them. ``vision_model`` answers the image question tasks nobody serves (None: off).
 
+    ``bill_to`` names the Hub organization that pays for router calls: every request then carries
+    ``X-HF-Bill-To: <org>`` (huggingface_hub's ``bill_to``). It defaults to ``HF_BILL_TO``, read
+    when the settings are made (so a settings object sent to another process keeps it).
+
     Example:
         >>> from hf_tools import HFSettings
         >>> s = HFSettings(token="hf_secret", timeout=10)
@@ -60,6 +74,10 @@ class HFSettings(BaseModel):
     token: SecretStr | None = Field(
         default=None,
         description="Hugging Face token. Falls back to HF_TOKEN, then to the stored login.",
+    )
+    bill_to: str | None = Field(
+        default_factory=bill_to_from_env,
+        description="Hub organization billed for router requests (sent as X-HF-Bill-To); defaults to HF_BILL_TO.",
     )
     provider: str | tuple[str, ...] | None = Field(
         default=None,
@@ -142,6 +160,13 @@ class HFSettings(BaseModel):
             if len(set(names)) != len(names):
                 raise ValueError(f"provider list has repeats: {list(names)}")
             return names[0] if len(names) == 1 else names
+        return value
+
+    @field_validator("bill_to")
+    @classmethod
+    def _check_bill_to(cls, value: str | None) -> str | None:
+        if value is not None and not _ORG_NAME.fullmatch(value):
+            raise ValueError(f"bill_to must be a Hub organization name (letters, digits, '-', '_', '.'), got {value!r}")
         return value
 
     @property

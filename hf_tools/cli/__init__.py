@@ -13,6 +13,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from hf_tools.cli.options import billing
+
 # Modules with a ``register(subparsers)`` function; one line per command family.
 COMMAND_MODULES = (
     "hf_tools.cli.tasks_cmd",
@@ -68,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args))
+        with billing(args):
+            return int(args.func(args))
     except KeyboardInterrupt:
         print("hf-tools: interrupted", file=sys.stderr)
         return 130

@@ -57,6 +57,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         "timeout": args.timeout,
         "deadline": args.deadline,
         "max_retries": args.max_retries,
+        "bill_to": args.bill_to,
         "media_output_dir": args.media_output_dir,
         "media_dirs": tuple(args.media_dir) if args.media_dir else None,
     }
@@ -169,31 +170,44 @@ def register(sub: Any) -> None:
     where.add_argument("--path", default="/mcp", help="HTTP endpoint path (default /mcp)")
     where.add_argument("--json-response", action="store_true", help="answer with plain JSON instead of SSE streams")
     where.add_argument(
-        "--auth-token", metavar="TOKEN",
+        "--auth-token",
+        metavar="TOKEN",
         help="clients must send Authorization: Bearer TOKEN (default: $HF_TOOLS_MCP_AUTH_TOKEN; generated and"
         " printed when --host is not a loopback address)",
     )
     where.add_argument(
-        "--insecure-no-auth", action="store_true",
+        "--insecure-no-auth",
+        action="store_true",
         help="serve a non-loopback --host WITHOUT authentication: anyone who can reach it calls the tools on your"
         " Hugging Face token",
     )
     where.add_argument(
-        "--allow-host", action="append", default=[], metavar="HOST[:PORT]",
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
         help="also accept this Host header (repeatable; loopback names, the bound address and this machine's names"
         " are accepted)",
     )
     where.add_argument(
-        "--allow-origin", action="append", default=[], metavar="ORIGIN",
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
         help="let web pages from this origin call the server, e.g. https://app.example or http://localhost:*"
         " (repeatable; default: none)",
     )
     where.add_argument(
-        "--max-connections", type=int, metavar="N",
+        "--max-connections",
+        type=int,
+        metavar="N",
         help="client connections held at once (default: from the open-file limit, which is raised at start)",
     )
     where.add_argument(
-        "--idle-timeout", type=float, default=10.0, metavar="S",
+        "--idle-timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
         help="close a connection that starts no request within S seconds (default 10)",
     )
     where.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
@@ -211,22 +225,30 @@ def register(sub: Any) -> None:
     inference.add_argument("--timeout", type=float, help="seconds for one request (default 60)")
     inference.add_argument("--deadline", type=float, help="seconds for one call, retries included (default 180)")
     inference.add_argument("--max-retries", type=int, help="retries after the first attempt (default 4)")
+    inference.add_argument(
+        "--bill-to", metavar="ORG", help="Hub organization billed for router requests (default: $HF_BILL_TO)"
+    )
 
     media = mcp.add_argument_group("media")
     media.add_argument(
-        "--media-dir", action="append", default=[], metavar="DIR",
+        "--media-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
         help="folder media file paths may come from (repeatable; default: the working directory)",
     )
     media.add_argument("--media-output-dir", metavar="DIR", help="save generated images and audio here")
     media.add_argument(
-        "--media-links", action="store_true",
+        "--media-links",
+        action="store_true",
         help="return resource links to saved files instead of image/audio content (for clients that drop"
         " binary content); files go to --media-output-dir (default ./hf-tools-media), readable by their owner"
         " only, and are removed when the server stops unless --keep-media",
     )
 
     media.add_argument(
-        "--keep-media", action="store_true",
+        "--keep-media",
+        action="store_true",
         help="keep the files --media-links pointed at when the server stops (default: they are removed)",
     )
 
@@ -234,7 +256,10 @@ def register(sub: Any) -> None:
     _store_options(docs)  # type: ignore[arg-type]
     docs.add_argument("-k", "--k", type=int, default=4, help="passages per search (default 4)")
     docs.add_argument(
-        "--corpus-root", action="append", default=[], metavar="DIR",
+        "--corpus-root",
+        action="append",
+        default=[],
+        metavar="DIR",
         help="show sources relative to this folder (repeatable; default: relative to the working directory)",
     )
     mcp.set_defaults(func=_cmd_mcp)

@@ -26,6 +26,8 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from hf_tools.cli.options import add_billing_options
+
 __all__ = ["register"]
 
 DEFAULT_DB = ".hf-tools/chroma"
@@ -348,6 +350,7 @@ def register(sub: Any) -> None:
         "--ray-address",
         help="with --engine ray: a Ray cluster to join (default: $RAY_ADDRESS, else a local Ray on this machine)",
     )
+    add_billing_options(ingest)
     ingest.set_defaults(func=_cmd_ingest)
 
     ask = sub.add_parser(
@@ -381,4 +384,5 @@ def register(sub: Any) -> None:
         " (generated answers: answer and cited sources, [] when none is cited; extractive: answer, score,"
         ' source, page); an error is one {"error": TYPE, "message": ...} line on stderr',
     )
+    add_billing_options(ask)
     ask.set_defaults(func=_cmd_ask)

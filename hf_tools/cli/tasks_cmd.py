@@ -20,6 +20,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from hf_tools.cli.options import add_billing_options
+
 
 def _parse_input(text: str) -> Any:
     try:
@@ -185,6 +187,7 @@ def register(sub: Any) -> None:
     run.add_argument("--base-url", help="endpoint URL; may contain {model} and {task}")
     run.add_argument("--save", metavar="DIR", help="save generated images/audio/video in DIR (created if needed)")
     run.add_argument("--provider", help="inference provider, or a comma-separated list to fail over along")
+    add_billing_options(run)
     run.set_defaults(func=_cmd_run)
     serve = sub.add_parser("serve", help="run the loopback Inference API test server")
     serve.add_argument("--port", type=int, default=0)

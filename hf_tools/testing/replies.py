@@ -92,6 +92,17 @@ class RecordedRequest:
     provider: str | None = None
     """The router provider (``/<provider>/...``) in router mode, else None."""
 
+    def header(self, name: str) -> str | None:
+        """The value of header ``name`` (any case), or None.
+
+        Example:
+            >>> RecordedRequest("POST", "/", None, None, {}, False, {"X-HF-Bill-To": "acme"}).header("x-hf-bill-to")
+            'acme'
+
+        """
+        wanted = name.lower()
+        return next((value for key, value in self.headers.items() if key.lower() == wanted), None)
+
 
 Handler = Callable[["LoopbackServer", RecordedRequest], "Reply | Iterator[bytes]"]
 """A route's answer to one request: a :class:`Reply`, or the bytes of a stream."""

@@ -1,0 +1,41 @@
+"""Options several ``hf-tools`` commands share, and how ``main`` applies them."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from collections.abc import Iterator
+
+__all__ = ["add_billing_options", "billing"]
+
+
+def add_billing_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--bill-to`` (the organization that pays for the command's router requests)."""
+    parser.add_argument(
+        "--bill-to",
+        metavar="ORG",
+        help="Hub organization billed for this command's router requests (X-HF-Bill-To; default: $HF_BILL_TO)",
+    )
+
+
+@contextlib.contextmanager
+def billing(args: argparse.Namespace) -> Iterator[None]:
+    """Run the command with ``--bill-to`` as ``HF_BILL_TO``: every settings object it makes bills that organization."""
+    import os
+
+    from hf_tools.settings import BILL_TO_ENV, HFSettings
+
+    org = getattr(args, "bill_to", None)
+    if org is None:
+        yield
+        return
+    HFSettings(bill_to=org)  # a bad name stops here, before anything runs
+    saved = os.environ.get(BILL_TO_ENV)
+    os.environ[BILL_TO_ENV] = org
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(BILL_TO_ENV, None)
+        else:
+            os.environ[BILL_TO_ENV] = saved
