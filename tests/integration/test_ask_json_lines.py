@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,7 +35,7 @@ def ask(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=180, cwd=tmp_path)
 
 
-def json_lines(text: str) -> list[dict[str, object]]:
+def json_lines(text: str) -> list[dict[str, Any]]:
     lines = text.splitlines()
     assert all(line.startswith("{") and line.endswith("}") for line in lines), text
     return [json.loads(line) for line in lines]
@@ -58,7 +59,7 @@ def test_ask_json_prints_one_object_per_line(tmp_path: Path) -> None:
         assert generated.returncode == 0, generated.stderr
         first, second = json_lines(generated.stdout)
         assert (first["question"], first["answer"]) == (QUESTIONS[0], "Olympus Mons [1].")
-        assert [s["number"] for s in first["sources"]] == [1]  # type: ignore[union-attr]
+        assert [s["number"] for s in first["sources"]] == [1]
         assert (second["answer"], second["sources"]) == ("I do not know.", [])
 
 

@@ -25,7 +25,7 @@ from hf_tools.testing.tei import TEIServer  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
-SPLIT = {"chunk_size": 60, "chunk_overlap": 0}
+SPLIT: dict[str, Any] = {"chunk_size": 60, "chunk_overlap": 0}
 FIRST = "Cats purr when they are content."
 SECOND = "Dogs wag their tails on long walks."
 

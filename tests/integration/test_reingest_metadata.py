@@ -13,7 +13,7 @@ from hf_tools import HFInferenceEmbeddings, chroma_store, ingest_files
 from hf_tools.rag.vectorstores import HFChroma
 from hf_tools.testing.tei import TEIServer
 
-SPLIT = {"chunk_size": 60, "chunk_overlap": 0}
+SPLIT: dict[str, Any] = {"chunk_size": 60, "chunk_overlap": 0}
 FIRST = "Cats purr when they are content."
 SECOND = "Dogs wag their tails on long walks."
 
