@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from hf_tools.media import AudioArtifact, AudioTrack, Detections, ImageArtifact, Segment
+from hf_tools.media import AudioArtifact, AudioTrack, Detections, ImageArtifact, Segment, VideoArtifact
 from hf_tools.tasks import TASKS
 from hf_tools.tasks.shape import shape_problem
 from hf_tools.testing.answers import png_bytes, wav_bytes
+from hf_tools.testing.answers.media import mp4_bytes
 
 VARIANTS = range(4)
 TINY_PNG = ImageArtifact.from_bytes(png_bytes(1, 1))
@@ -47,6 +48,11 @@ def odd(annotation: Any, variant: int) -> Any:
         return [AudioArtifact.from_bytes(wav_bytes(0.001)), AudioArtifact(data=b"fLaC", mime_type="audio/flac")][
             variant % 2
         ]
+    if base is VideoArtifact:  # a measured MP4, or a WebM whose size and length are unknown
+        return [
+            VideoArtifact.from_bytes(mp4_bytes(16, 16, 0.0)),
+            VideoArtifact(data=b"\x1aE\xdf\xa3", mime_type="video/webm"),
+        ][variant % 2]
     if base is AudioTrack:
         return AudioTrack(label=odd(str, variant), data=b"fLaC", mime_type="audio/flac")
     if base is Detections:
