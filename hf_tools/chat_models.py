@@ -250,11 +250,15 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         return self.provider or "auto"
 
     def _route(self, model: str) -> Route | None:
-        """The providers to fail over along (a routed call with a provider list), else None."""
+        """The providers to fail over along (a routed call with a provider list; ``(None,)``: the router's own
+        choice, whose answer names the provider), else None (an endpoint).
+        """
         settings = self.settings
         names = settings.provider_names
-        if names is None or settings.endpoint_for(model) is not None:
+        if settings.endpoint_for(model) is not None:
             return None
+        if names is None:
+            return Route((None,), model)
         if ":" in model.split("/")[-1]:
             raise HFInputError(
                 f"model {model!r} has a ':' suffix, which picks the provider on the router; it works with"
@@ -697,8 +701,8 @@ def _run_with_known_id(config: RunnableConfig | None) -> tuple[RunnableConfig, R
 
 
 def _route_event(model: str, route: Route | None) -> dict[str, Any] | None:
-    if route is None:
-        return None  # an endpoint, or the router's own choice: nothing to record
+    if route is None or route.providers == (None,):
+        return None  # an endpoint, or the router's own choice: nothing was routed client-side
     return {"task": "chat-completion", "model": model, "provider": route.answered, "tried": list(route.tried)}
 
 

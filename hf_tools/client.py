@@ -27,7 +27,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from functools import cached_property
 from typing import Any, TypeVar
 
-from hf_tools import retry
+from hf_tools import metering, retry
 from hf_tools.errors import HFDeadlineExceededError, HFError, HFMissingTokenError, HFResponseError, map_error
 from hf_tools.exact_media import acall_raw, call_raw
 from hf_tools.failover import Route
@@ -141,12 +141,16 @@ class HFClient:
         if client is None:
             from huggingface_hub import AsyncInferenceClient
 
-            client = resources.clients[provider] = AsyncInferenceClient(
+            made: Any = AsyncInferenceClient(
                 provider=provider,  # type: ignore[arg-type]
                 token=token,
                 timeout=self.settings.timeout,
                 bill_to=self.settings.bill_to,
             )
+            await metering.hook_async_client(made)  # reads who answered (see hf_tools.metering)
+            client = resources.clients.setdefault(provider, made)
+            if client is not made:
+                await made.close()
         return client, resources.limit
 
     # -- retry loop ----------------------------------------------------------------------
@@ -237,6 +241,7 @@ class HFClient:
                 await retry.asleep(delay)
 
     # -- calls ---------------------------------------------------------------------------
+    @metering.metered
     def call(
         self,
         method: str,
@@ -287,6 +292,7 @@ class HFClient:
             deadline=self.settings.job_deadline,
         )
 
+    @metering.ametered
     async def acall(
         self,
         method: str,
@@ -324,8 +330,10 @@ class HFClient:
             from huggingface_hub import get_async_session
 
             resources.session = get_async_session()
+            metering.hook_session(resources.session)
         return resources.session
 
+    @metering.metered_stream
     def stream(
         self,
         method: str,
@@ -361,6 +369,7 @@ class HFClient:
         finally:
             client.close()
 
+    @metering.ametered_stream
     async def astream(
         self,
         method: str,
@@ -402,6 +411,7 @@ class HFClient:
             headers["X-HF-Bill-To"] = self.settings.bill_to
         return headers
 
+    @metering.metered
     def post_json(self, url: str, payload: Any) -> Any:
         """POST ``payload`` as JSON to the endpoint ``url`` and return the decoded JSON answer.
 
@@ -429,6 +439,7 @@ class HFClient:
 
         return self._retry(url, self._resolved_token, once)
 
+    @metering.ametered
     async def apost_json(self, url: str, payload: Any) -> Any:
         """Async :meth:`post_json`, within this client's ``max_concurrency`` per event loop."""
         body = _dumps(payload)

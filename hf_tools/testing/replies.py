@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from hf_tools.testing.server import LoopbackServer
 
-__all__ = ["Handler", "RecordedRequest", "Reply"]
+__all__ = ["Handler", "RecordedRequest", "Reply", "Stream"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,27 @@ class Reply:
     def stream_error(cls, after_tokens: int, message: str = "generation failed") -> Reply:
         """For a streaming request: send ``after_tokens`` tokens, then an error event."""
         return cls(body={"error": message, "error_type": "generation"}, stream_error_after=after_tokens)
+
+
+class Stream:
+    r"""A streamed answer (server-sent events) with response headers of its own.
+
+    Example:
+        >>> stream = Stream(iter([b"data: [DONE]\n\n"]), {"x-inference-provider": "together"})
+        >>> list(stream), stream.headers
+        ([b'data: [DONE]\n\n'], {'x-inference-provider': 'together'})
+
+    """
+
+    def __init__(self, events: Iterator[bytes], headers: dict[str, str]) -> None:
+        self.events = events
+        self.headers = headers
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self.events)
 
 
 @dataclass(frozen=True)

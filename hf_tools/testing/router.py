@@ -6,7 +6,13 @@ router (``INFERENCE_PROXY_TEMPLATE = <router>/{provider}``), in each provider's 
 * ``hf-inference``: ``/hf-inference/models/<id>[/pipeline/<task>]`` and
   ``/hf-inference/models/<id>/v1/chat/completions``, as :class:`LoopbackServer` answers them;
 * chat for any provider: ``/<provider>/v1/chat/completions``, and the router's own auto route
-  ``/v1/chat/completions`` (recorded as provider ``"auto"``; the model keeps its suffix);
+  ``/v1/chat/completions`` (recorded as provider ``"auto"``; the model keeps its suffix), whose
+  answers name the provider that answered in ``x-inference-provider`` (see
+  :meth:`LoopbackRouter.auto_provider`); every chat answer carries ``usage`` (a stream in its last
+  chunk when ``stream_options.include_usage`` is set);
+* ``GET /v1/models``: every chat model with its providers' status, ``context_length``,
+  ``pricing`` (dollars per million input/output tokens), ``supports_tools`` and
+  ``supports_structured_output`` (:meth:`LoopbackRouter.offer` changes them);
 * ``together``: ``/v1/images/generations`` (base64 JSON), ``/v1/audio/speech`` (raw audio);
 * ``fal-ai``: ``/<provider-id>`` answering with a media URL (image, speech) or a transcript, and
   the queue (``?_subdomain=queue``: request id, then ``.../status`` and the result) for
@@ -45,18 +51,63 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import itertools
 import threading
 from collections import defaultdict, deque
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from hf_tools.testing.answers import ANSWERS
+from hf_tools.testing.chat import CHAT_SUFFIX, chat_handler
 from hf_tools.testing.hub_server import HubModel, HubProvider, LoopbackHub
-from hf_tools.testing.replies import RecordedRequest, Reply
+from hf_tools.testing.replies import RecordedRequest, Reply, Stream
 from hf_tools.testing.server import LoopbackServer
 
-__all__ = ["LoopbackRouter", "routed", "router_models"]
+__all__ = ["ChatOffer", "LoopbackRouter", "routed", "router_models"]
+
+PROVIDER_HEADER = "x-inference-provider"
+
+
+@dataclass(frozen=True)
+class ChatOffer:
+    """One provider serving a chat model, as the router's ``GET /v1/models`` lists it.
+
+    Prices are dollars per million tokens. ``latency`` (seconds to the first token) and
+    ``throughput`` (tokens per second) are listed only when set.
+
+    Example:
+        >>> ChatOffer("together", input_price=0.3, output_price=0.8).wire()["pricing"]
+        {'input': 0.3, 'output': 0.8}
+
+    """
+
+    provider: str
+    status: str = "live"
+    context_length: int = 32_768
+    input_price: float = 0.2
+    output_price: float = 0.6
+    supports_tools: bool = True
+    supports_structured_output: bool = True
+    latency: float | None = None
+    throughput: float | None = None
+
+    def wire(self) -> dict[str, Any]:
+        """The ``providers[]`` entry of ``/v1/models``."""
+        entry: dict[str, Any] = {
+            "provider": self.provider,
+            "status": self.status,
+            "context_length": self.context_length,
+            "pricing": {"input": self.input_price, "output": self.output_price},
+            "supports_tools": self.supports_tools,
+            "supports_structured_output": self.supports_structured_output,
+        }
+        if self.latency is not None:
+            entry["latency"] = self.latency
+        if self.throughput is not None:
+            entry["throughput"] = self.throughput
+        return entry
 
 
 class LoopbackRouter(LoopbackServer):
@@ -75,13 +126,80 @@ class LoopbackRouter(LoopbackServer):
         self.log: list[tuple[str, str]] = []
         """``(method, path)`` of every request, in the order received."""
         self._hold: int | None = 0
+        self._offers: dict[str, dict[str, ChatOffer]] = {}
         super().__init__(port, delay=delay)
+        self.route(CHAT_SUFFIX, _chat_with_provider_header)
 
     # -- scripting ---------------------------------------------------------------------------
     def fail(self, provider: str, *replies: Reply) -> None:
         """Answer the next requests to ``provider`` with ``replies`` (errors, drops, delays), in order."""
         with self._lock:
             self._faults[provider].extend(replies)
+
+    def offer(self, model: str, provider: str, **fields: Any) -> ChatOffer:
+        """List (or change) ``provider``'s offer of chat ``model`` in ``GET /v1/models``.
+
+        ``fields`` are :class:`ChatOffer` fields (``input_price``, ``supports_tools``, ...); a
+        provider the model's Hub mapping serves as chat is listed with the defaults until changed.
+        """
+        with self._lock:
+            offers = self._offers.setdefault(model, {})
+            current = offers.get(provider) or self._mapped_offers(model).get(provider) or ChatOffer(provider)
+            offers[provider] = dataclasses.replace(current, **fields)
+            return offers[provider]
+
+    def offers(self, model: str) -> list[ChatOffer]:
+        """The providers ``GET /v1/models`` lists for chat ``model``, in order."""
+        listed = {**self._mapped_offers(model), **self._offers.get(model, {})}
+        return list(listed.values())
+
+    def _mapped_offers(self, model: str) -> dict[str, ChatOffer]:
+        """Default offers: every provider the loopback Hub maps the model to as chat."""
+        hub_model = self.hub.models.get(model) if self.hub is not None else None
+        if hub_model is None:
+            return {}
+        return {
+            p.provider: ChatOffer(p.provider, status=p.status)
+            for p in hub_model.providers
+            if p.task == "conversational"
+        }
+
+    def models_listing(self) -> dict[str, Any]:
+        """The body of ``GET /v1/models``: every chat model with its providers."""
+        ids = dict.fromkeys(
+            [m.id for m in self.hub.models.values() if any(p.task == "conversational" for p in m.providers)]
+            if self.hub is not None
+            else []
+        )
+        ids.update(dict.fromkeys(self._offers))
+        data = []
+        for model in ids:
+            data.append(
+                {
+                    "id": model,
+                    "object": "model",
+                    "architecture": {"input_modalities": ["text"], "output_modalities": ["text"]},
+                    "providers": [offer.wire() for offer in self.offers(model)],
+                }
+            )
+        return {"object": "list", "data": data}
+
+    def auto_provider(self, model: str) -> str | None:
+        """The provider the router's own chat route picks for ``model`` (with its ``:suffix``), as the router
+        does: ``:<provider>`` that one; ``:cheapest`` the lowest input + output price; ``:fastest`` the
+        highest throughput; otherwise (``:preferred`` or none) the first live provider listed.
+        """
+        name, _, suffix = model.partition(":")
+        live = [offer for offer in self.offers(name) if offer.status == "live"]
+        if suffix and suffix not in ("cheapest", "fastest", "preferred"):
+            return suffix
+        if not live:
+            return None
+        if suffix == "cheapest":
+            return min(live, key=lambda o: o.input_price + o.output_price).provider
+        if suffix == "fastest":
+            return max(live, key=lambda o: o.throughput or 0.0).provider
+        return live[0].provider
 
     def count(self, provider: str | None = None) -> int:
         """POST requests received by ``provider`` (``"auto"``: the router's own chat route), or all."""
@@ -143,6 +261,8 @@ class LoopbackRouter(LoopbackServer):
         with self._lock:
             self.log.append(("GET", path))
         bare = path.split("?", 1)[0]
+        if bare == "/v1/models":
+            return Reply.ok(self.models_listing())
         job = self._poll(bare)
         if job is not None:
             return job
@@ -282,6 +402,23 @@ class LoopbackRouter(LoopbackServer):
             image = ANSWERS["text-to-image"]({"inputs": payload["prompt"], "parameters": payload})
             return Reply.ok({"output": self._file(image, "png")})
         return Reply.error(422, "unexpected replicate input")
+
+
+def _chat_with_provider_header(server: LoopbackServer, request: RecordedRequest) -> Reply | Iterator[bytes]:
+    """Chat as :func:`~hf_tools.testing.chat.chat_handler` answers it; on the router's own route (``/v1/...``)
+    the answer names the provider that answered in ``x-inference-provider``, as the router does.
+    """
+    answer = chat_handler(server, request)
+    body = request.body if isinstance(request.body, dict) else {}
+    if request.provider != "auto" or not isinstance(server, LoopbackRouter) or not isinstance(body.get("model"), str):
+        return answer
+    provider = server.auto_provider(body["model"])
+    if provider is None:
+        return answer
+    headers = {PROVIDER_HEADER: provider}
+    if isinstance(answer, Reply):
+        return dataclasses.replace(answer, headers={**answer.headers, **headers})
+    return Stream(iter(answer), headers)
 
 
 # a provider's words for (queued, running, done)

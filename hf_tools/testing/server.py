@@ -301,6 +301,8 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Transfer-Encoding", "chunked")
+            for key, value in getattr(events, "headers", {}).items():  # a replies.Stream's own headers
+                self.send_header(key, value)
             self.end_headers()
             for event in events:
                 self.wfile.write(f"{len(event):x}\r\n".encode() + event + b"\r\n")

@@ -217,7 +217,7 @@ def test_one_deadline_covers_every_provider(hf_router: LoopbackRouter) -> None:
 def test_chat_auto_keeps_the_router_route_and_passes_suffixes_through(hf_router: LoopbackRouter) -> None:
     for model in (f"{QWEN}:fastest", f"{QWEN}:cheapest", f"{QWEN}:together"):
         reply = hf_tools.ChatHFInference(model=model, token=TOKEN).invoke("Hi")
-        assert reply.response_metadata["provider"] == "auto"
+        assert reply.response_metadata["provider"] == "together"  # the router's x-inference-provider
     assert [(r.provider, r.body["model"]) for r in hf_router.requests] == [
         ("auto", f"{QWEN}:fastest"),
         ("auto", f"{QWEN}:cheapest"),
