@@ -1,7 +1,7 @@
 """The tool agent: ``langchain.agents.create_agent`` with the hf_tools tools and three middlewares.
 
-* :class:`MediaArtifactMiddleware` keeps the images and audio that tools return in the agent
-  state (``state["media"]``) and, for a model that accepts images, shows the images to it as
+* :class:`MediaArtifactMiddleware` keeps the images, audio and video that tools return in the
+  agent state (``state["media"]``) and, for a model that accepts images, shows the images to it as
   content blocks on its next call.
 * :func:`hf_tool_error_middleware` turns an :class:`~hf_tools.errors.HFError` raised inside a
   tool (rate limit, model not found, server error, ...) into an error ``ToolMessage`` the model
@@ -60,7 +60,10 @@ __all__ = [
 
 
 class MediaItem(TypedDict):
-    """One image or audio file a tool returned (kept in ``state["media"]``)."""
+    """One image, audio or video file a tool returned (kept in ``state["media"]``).
+
+    ``kind`` is ``"image"``, ``"audio"`` or ``"video"``.
+    """
 
     tool: str
     tool_call_id: str
@@ -70,9 +73,15 @@ class MediaItem(TypedDict):
 
 
 class HFAgentState(AgentState[Any]):
-    """The agent state plus ``media``: every image/audio artifact tools returned, in order."""
+    """The agent state plus ``media``: every image/audio/video artifact tools returned, in order."""
 
     media: NotRequired[Annotated[list[MediaItem], operator.add]]
+
+
+def _kind(mime_type: str) -> str:
+    """``"image"``, ``"video"`` or ``"audio"`` (the kind of every other file a task returns)."""
+    family = mime_type.partition("/")[0]
+    return family if family in ("image", "video") else "audio"
 
 
 def _accepts_images(model: BaseChatModel) -> bool:
@@ -81,7 +90,7 @@ def _accepts_images(model: BaseChatModel) -> bool:
 
 
 class MediaArtifactMiddleware(AgentMiddleware[HFAgentState, Any, Any]):
-    """Keep tools' image/audio artifacts in ``state["media"]``; show images to a vision model.
+    """Keep tools' image/audio/video artifacts in ``state["media"]``; show images to a vision model.
 
     Args:
         offer_images: add the images tools returned to the model's input as image content
@@ -108,7 +117,7 @@ class MediaArtifactMiddleware(AgentMiddleware[HFAgentState, Any, Any]):
             if not isinstance(message, ToolMessage) or message.tool_call_id in known:
                 continue
             for media in find_media(message.artifact):
-                kind = "image" if media.mime_type.startswith("image/") else "audio"
+                kind = _kind(media.mime_type)
                 new.append(
                     MediaItem(
                         tool=message.name or "",

@@ -10,8 +10,10 @@ are validated before any request, media paths must lie inside ``media_dirs``, pr
 refused, and any refusal or failure reaches the agent as an error with one clear message.
 
 Outputs: ``AgentImage`` for generated images, ``AgentAudio`` for speech (a WAV file; needs
-``soundfile`` and ``torch``, else the saved file's path as text), and for other tasks the same short
-text a LangChain agent sees, or with ``structured=True`` a dict described by ``output_schema``.
+``soundfile`` and ``torch``, else the saved file's path as text), a generated video's file path
+(smolagents has no video type: the provider's exact bytes, saved in ``media_output_dir`` when set,
+else in a new temporary folder), and for other tasks the same short text a LangChain agent sees,
+or with ``structured=True`` a dict described by ``output_schema``.
 
 Example:
     >>> import hf_tools
@@ -21,6 +23,8 @@ Example:
     ('string', True, 'string')
     >>> smolagents_tool(hf_tools.tool("text-to-image")).output_type
     'image'
+    >>> smolagents_tool(hf_tools.tool("text-to-video")).output_type  # the video file's path
+    'string'
 
 """
 
@@ -38,7 +42,7 @@ from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool, ToolException
 from smolagents import AgentAudio, AgentImage, Tool  # type: ignore[import-untyped]
 
-from hf_tools.media import AudioArtifact, ImageArtifact, MediaArtifact
+from hf_tools.media import AudioArtifact, ImageArtifact, MediaArtifact, VideoArtifact
 from hf_tools.tool_feedback import media_roots
 from hf_tools.tool_output import structured_schema, structured_value
 from hf_tools.tools import HFTaskTool, HFToolkit, tool
@@ -127,6 +131,14 @@ class HFSmolagentsTool(Tool):  # type: ignore[misc]
         structured: for a task that returns no media, return the typed output as a dict (its
             JSON schema is ``output_schema``) instead of the short text.
 
+    A video task's output is the path of the video file (``output_type`` ``"string"``), with or
+    without ``structured``.
+
+    Example:
+        >>> import hf_tools
+        >>> HFSmolagentsTool(hf_tools.tool("image-to-video"), structured=True).output_type
+        'string'
+
     """
 
     skip_forward_signature_validation = True
@@ -143,6 +155,8 @@ class HFSmolagentsTool(Tool):  # type: ignore[misc]
             self.output_type = "image"
         elif self._output_type is AudioArtifact and _audio_supported():
             self.output_type = "audio"
+        elif self._output_type is VideoArtifact:
+            self.output_type = "string"  # the video file's path: smolagents has no video type
         elif structured and self._output_type is not None:
             self.output_type = "object"
             self.output_schema = structured_schema(self._output_type)
@@ -180,7 +194,9 @@ class HFSmolagentsTool(Tool):  # type: ignore[misc]
         if self.output_type == "audio" and isinstance(artifact, AudioArtifact):
             # AgentAudio(path, samplerate=...) fails in smolagents 1.26 (str.__new__ gets the keyword);
             # the rate is read from the WAV file when the audio is loaded.
-            return AgentAudio(str(_audio_file(artifact)))
+            return AgentAudio(str(_media_file(artifact)))
+        if isinstance(artifact, VideoArtifact):
+            return str(_media_file(artifact))
         if self._structured:
             settings = self.lc_tool.runnable.settings if isinstance(self.lc_tool, HFTaskTool) else None
             return structured_value(artifact, self._output_type, media_roots(settings))
@@ -195,10 +211,11 @@ def _unwrap(value: Any) -> Any:
     return value
 
 
-def _audio_file(artifact: MediaArtifact) -> Path:
+def _media_file(artifact: MediaArtifact) -> Path:
+    """Where the artifact's bytes are: the file it was saved to, else a new file in a new temporary folder."""
     if artifact.path:
         return Path(artifact.path)
-    folder = Path(tempfile.mkdtemp(prefix="hf_tools_audio_"))
+    folder = Path(tempfile.mkdtemp(prefix="hf_tools_media_"))
     return artifact.save(folder)
 
 
@@ -215,9 +232,7 @@ def smolagents_tool(task_or_tool: str | BaseTool, *, structured: bool = False, *
     return HFSmolagentsTool(lc_tool, structured=structured)
 
 
-def smolagents_tools(
-    tools: HFToolkit | Iterable[BaseTool], *, structured: bool = False
-) -> list[HFSmolagentsTool]:
+def smolagents_tools(tools: HFToolkit | Iterable[BaseTool], *, structured: bool = False) -> list[HFSmolagentsTool]:
     """Each tool of a toolkit (or each LangChain tool) as a smolagents ``Tool``.
 
     Example:

@@ -35,7 +35,7 @@ _RESULT = "result"
 
 
 def find_media(artifact: Any, _depth: int = 0) -> list[MediaArtifact]:
-    """The image/audio artifacts in a tool's artifact (itself, its fields, list items).
+    """The image/audio/video artifacts in a tool's artifact (itself, its fields, list items).
 
     Example:
         >>> from hf_tools.media import ImageArtifact
