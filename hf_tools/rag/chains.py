@@ -149,7 +149,8 @@ def rag_chain(retriever: BaseRetriever, llm: BaseChatModel) -> Runnable[Any, RAG
     """Question (a string or ``{"question": ...}``) → :class:`RAGAnswer` with cited sources.
 
     ``.stream()``/``.astream()`` yield the answer's tokens as they come (each a ``RAGAnswer``
-    with no sources), then the cited sources; the chunks add up to the ``invoke`` result.
+    with no sources), then the cited sources; the chunks add up to the ``invoke`` result. Only
+    passages the answer cites as ``[n]`` are sources: an answer citing nothing has none.
 
     Example:
         >>> from langchain_core.language_models import FakeListChatModel
