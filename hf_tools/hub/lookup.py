@@ -16,7 +16,7 @@ from hf_tools.hub.results import ModelSummary, ProviderStatus
 from hf_tools.settings import HFSettings
 from hf_tools.tasks import TaskRegistry
 
-__all__ = ["EXPAND", "Sort", "fetch_model", "list_models", "summary_of"]
+__all__ = ["EXPAND", "INTERCHANGEABLE_TASKS", "Sort", "also_tasks", "fetch_model", "list_models", "summary_of"]
 
 # The model properties every look-up asks the Hub for (license comes from the tags).
 EXPAND = ["pipeline_tag", "downloads", "likes", "gated", "tags", "inferenceProviderMapping"]
@@ -24,6 +24,34 @@ EXPAND = ["pipeline_tag", "downloads", "likes", "gated", "tags", "inferenceProvi
 Sort = Literal["downloads", "likes", "trending_score", "created_at", "last_modified"]
 
 T = TypeVar("T")
+
+
+INTERCHANGEABLE_TASKS: dict[str, tuple[frozenset[str], ...]] = {
+    "hf-inference": (frozenset({"feature-extraction", "sentence-similarity"}),),
+}
+"""Provider → groups of tasks it answers for one another, as huggingface_hub's provider helper
+accepts them: hf-inference serves a model whose pipeline tag is feature-extraction or
+sentence-similarity for the other task too, when the model's Hub tags name that task (the usual
+sentence-transformers model). Every other provider serves a model for its mapped task only."""
+
+
+def also_tasks(provider: str, task: str, pipeline_tag: str | None, tags: tuple[str, ...]) -> tuple[str, ...]:
+    """The tasks ``provider`` answers for a model besides its mapped ``task`` (see :data:`INTERCHANGEABLE_TASKS`).
+
+    Example:
+        >>> tags = ("sentence-transformers", "feature-extraction", "sentence-similarity")
+        >>> also_tasks("hf-inference", "sentence-similarity", "sentence-similarity", tags)
+        ('feature-extraction',)
+        >>> also_tasks("hf-inference", "sentence-similarity", "sentence-similarity", ("sentence-similarity",))
+        ()
+        >>> also_tasks("together", "sentence-similarity", "sentence-similarity", tags)
+        ()
+
+    """
+    for group in INTERCHANGEABLE_TASKS.get(provider, ()):
+        if task in group and pipeline_tag in group:
+            return tuple(sorted(other for other in group if other != task and (other in tags or other == pipeline_tag)))
+    return ()
 
 
 def summary_of(info: Any) -> ModelSummary:
@@ -39,10 +67,17 @@ def summary_of(info: Any) -> ModelSummary:
         ('mit', 'hf-inference', True)
 
     """
-    license_tag = next((t.split(":", 1)[1] for t in (info.tags or []) if t.startswith("license:")), None)
+    tags = tuple(info.tags or ())
+    license_tag = next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None)
     card = getattr(info, "card_data", None)
     providers = tuple(
-        ProviderStatus(provider=str(m.provider), provider_id=str(m.provider_id), task=str(m.task), status=str(m.status))
+        ProviderStatus(
+            provider=str(m.provider),
+            provider_id=str(m.provider_id),
+            task=str(m.task),
+            status=str(m.status),
+            also_tasks=also_tasks(str(m.provider), str(m.task), info.pipeline_tag, tags),
+        )
         for m in (info.inference_provider_mapping or [])
     )
     return ModelSummary(

@@ -25,11 +25,28 @@ class ProviderStatus(BaseModel):
     provider_id: str = Field(description="The model's id on the provider's side.")
     task: str = Field(description="The task the provider serves the model for, e.g. 'conversational'.")
     status: str = Field(default="live", description="'live', 'staging' (tests only) or 'error' (health check failed).")
+    also_tasks: tuple[str, ...] = Field(
+        default=(),
+        description="Other tasks the provider answers for the model, as huggingface_hub accepts them (e.g."
+        " feature-extraction for a sentence-similarity model on hf-inference).",
+    )
 
     @property
     def live(self) -> bool:
         """Whether the provider reports the model as live."""
         return self.status == "live"
+
+    def answers(self, task: str) -> bool:
+        """Whether the provider answers ``task`` for the model: its mapped task or an equivalent one.
+
+        Example:
+            >>> p = ProviderStatus(provider="hf-inference", provider_id="org/st", task="sentence-similarity",
+            ...                    also_tasks=("feature-extraction",))
+            >>> p.answers("feature-extraction"), p.answers("fill-mask")
+            (True, False)
+
+        """
+        return task == self.task or task in self.also_tasks
 
 
 class ModelSummary(BaseModel):
@@ -60,7 +77,7 @@ class ModelSummary(BaseModel):
     def serves(self, task: str, provider: str | tuple[str, ...] | None = None) -> bool:
         """Whether a provider (``provider``, one of a list of them, or any) serves the model for ``task``."""
         wanted = (provider,) if isinstance(provider, str) else provider
-        return any(p.task == task and (wanted in (None, ("auto",)) or p.provider in wanted) for p in self.providers)
+        return any(p.answers(task) and (wanted in (None, ("auto",)) or p.provider in wanted) for p in self.providers)
 
     @property
     def served_tasks(self) -> tuple[str, ...]:

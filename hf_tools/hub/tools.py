@@ -133,7 +133,7 @@ def _line(model: ModelSummary, task: str) -> str:
         details.append(f"license {model.license}")
     if model.downloads is not None:
         details.append(f"{model.downloads:,} downloads")
-    providers = ", ".join(f"{p.provider} ({p.status})" for p in model.providers if p.task == task)
+    providers = ", ".join(f"{p.provider} ({p.status})" for p in model.providers if p.answers(task))
     details.append(f"providers: {providers}")
     return f"{model.id} [{task}] " + "; ".join(details)
 

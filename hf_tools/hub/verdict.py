@@ -43,7 +43,7 @@ def judge(
         served = summary.served_tasks
         return _mismatch(task, model, served, f"its inference providers serve it for {_quoted(served)}")
     if summary.providers:  # the task is served, but not by the pinned provider
-        others = tuple(dict.fromkeys(p.provider for p in summary.providers if p.task == task))
+        others = tuple(dict.fromkeys(p.provider for p in summary.providers if p.answers(task)))
         return HFModelNotServedError(
             f"{_pinned(wanted)} model {model!r} for task {task!r}; it is served by"
             f" {_quoted(others)}: pass provider={others[0]!r} (or provider='auto').",
@@ -59,7 +59,7 @@ def judge(
             f"it is a {summary.task!r} model (its Hub pipeline tag) and no inference provider serves it",
         )
     found = alternatives() if alternatives is not None else []
-    providers = tuple(dict.fromkeys(p.provider for m in found for p in m.providers if p.task == task and p.live))
+    providers = tuple(dict.fromkeys(p.provider for m in found for p in m.providers if p.answers(task) and p.live))
     examples = [m.id for m in found if m.id != model and m.serves(task)][:3]
     instead = (
         f" Providers serving {task!r} instead: {', '.join(providers)} (e.g. {', '.join(examples)})."

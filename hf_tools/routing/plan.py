@@ -350,7 +350,7 @@ def _callable(provider: str, task: str) -> bool:
 
 def _providers(summary: ModelSummary, task: str, pins: tuple[str, ...] | None) -> tuple[str | None, ...]:
     """Providers serving ``summary``'s model for ``task``: live ones first (staging/error only if none is live)."""
-    entries = [p for p in summary.providers if p.task == task and _callable(p.provider, task)]
+    entries = [p for p in summary.providers if p.answers(task) and _callable(p.provider, task)]
     if pins is not None:
         entries = sorted((p for p in entries if p.provider in pins), key=lambda p: pins.index(p.provider))
     live = [p.provider for p in entries if p.live]

@@ -76,6 +76,8 @@ class HubModel:
     gated: Literal["auto", "manual", False] = False
     license: str | None = None
     providers: tuple[HubProvider, ...] = ()
+    tags: tuple[str, ...] = ()
+    """More Hub tags (the pipeline tag and license are tagged already), e.g. ``("feature-extraction",)``."""
 
     def wire(self, *, listing: bool) -> dict[str, Any]:
         """The model as the Hub's JSON: mapping as a list in listings, a dict on model pages."""
@@ -85,6 +87,7 @@ class HubModel:
         else:
             mapping = {p.provider: p.wire(self.id) for p in self.providers}
         tags = [self.pipeline_tag] if self.pipeline_tag else []
+        tags += [t for t in self.tags if t not in tags]
         if self.license:
             tags.append(f"license:{self.license}")
         return {

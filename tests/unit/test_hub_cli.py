@@ -36,6 +36,7 @@ def test_models_json_with_search_and_provider(hub: LoopbackHub, capsys: pytest.C
         "provider_id": "facebook/bart-large-cnn",
         "task": "summarization",
         "status": "live",
+        "also_tasks": [],
     }
     assert hub.listings()[-1].params["inference_provider"] == ["hf-inference"]
 

@@ -40,13 +40,15 @@ def test_unknown_task_is_a_typed_error_naming_known_tasks() -> None:
 
 @pytest.mark.parametrize("name", list(TASKS))
 def test_declaration_matches_the_client_method(name: str) -> None:
-    """Input field names are the InferenceClient method's keyword names."""
+    """Input field names are the InferenceClient method's keyword names (or options the task's hook applies itself)."""
     import inspect
 
     spec = TASKS[name]
     method = getattr(InferenceClient, spec.method)
     parameters = inspect.signature(method).parameters
-    unknown = set(spec.input_model.model_fields) - set(parameters)
+    local = set(getattr(spec.hook, "local_fields", ()))
+    assert not local & set(parameters), f"{name}: a client keyword is kept back from the client"
+    unknown = set(spec.input_model.model_fields) - set(parameters) - local
     assert not unknown, f"{name}: fields the client does not take: {unknown}"
 
 

@@ -31,6 +31,9 @@ def odd(annotation: Any, variant: int) -> Any:
     optional, base = _optional(annotation)
     if optional and variant % 2 == 0:
         return None
+    if base is Any and typing.get_origin(annotation) in (typing.Union, types.UnionType):  # one of its kinds
+        kinds = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return odd(kinds[variant % len(kinds)], variant)
     if base is str or base is Any:
         return ["", "ünï\ncodé ✓ 'quoted' {braces}", "x" * 5000, " "][variant]
     if base is float:
