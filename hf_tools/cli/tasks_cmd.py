@@ -47,6 +47,15 @@ def _saved_without_bytes(value: Any) -> Any:
     return out
 
 
+CHAT_LINE = "Chat completion (streams, tools, structured output): hf_tools.ChatHFInference, not a task runnable."
+
+
+def _chat_default() -> str:
+    from hf_tools.chat_models import ChatHFInference
+
+    return str(ChatHFInference.model_fields["model"].default)
+
+
 def _cmd_tasks(args: argparse.Namespace) -> int:
     from hf_tools.tasks import TASKS
 
@@ -57,6 +66,7 @@ def _cmd_tasks(args: argparse.Namespace) -> int:
             print(f"{'':28} candidates: {', '.join(spec.defaults[1:])}")
         if live:
             print(f"{'':28} {_served(spec)}")
+    print(f"{'chat':28} {_chat_default():55} {CHAT_LINE}")
     if not live and not args.offline:
         print("\n(set HF_TOKEN and reach the Hub to see which candidate resolves and who serves it)", file=sys.stderr)
     return 0
