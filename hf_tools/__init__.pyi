@@ -27,3 +27,4 @@ from hf_tools.tasks import TaskSpec as TaskSpec
 from hf_tools.tools import HFTaskTool as HFTaskTool
 from hf_tools.tools import HFToolkit as HFToolkit
 from hf_tools.tools import tool as tool
+from hf_tools.usage import track_usage as track_usage

@@ -12,6 +12,7 @@ decides it::
     │   └── HFMissingTokenError
     ├── HFPermissionError                      403
     ├── HFPaymentRequiredError                 402: credits or quota exhausted
+    │   └── HFBudgetExceededError              a track_usage(max_cost_usd=...) budget is spent (before any request)
     ├── HFModelNotFoundError                   404
     │   └── HFModelNotServedError              no inference provider serves it (Hub check)
     ├── HFInvalidRequestError                  400 / 413 / 422, with the server's message
@@ -55,6 +56,7 @@ from langchain_core.tools.base import ToolException
 
 __all__ = [
     "HFAuthenticationError",
+    "HFBudgetExceededError",
     "HFConnectionError",
     "HFDeadlineExceededError",
     "HFError",
@@ -170,6 +172,18 @@ class HFPermissionError(HFError, ModelPermissionDeniedError):
 
 class HFPaymentRequiredError(HFError):
     """Inference credits or quota are exhausted (HTTP 402)."""
+
+
+class HFBudgetExceededError(HFPaymentRequiredError):
+    """The cost spent in a ``hf_tools.track_usage(max_cost_usd=...)`` block passed its budget.
+
+    Raised before any request of the next call; never retried.
+
+    Example:
+        >>> HFBudgetExceededError("budget of $0.01 spent").is_retryable
+        False
+
+    """
 
 
 class HFModelNotFoundError(HFError, ModelNotFoundError):

@@ -37,11 +37,14 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from contextvars import ContextVar, Token
 from typing import Any, TypeVar, cast
 
+from hf_tools import router_catalog, usage
 from hf_tools.failover import Route
 from hf_tools.settings import HFSettings
 
@@ -75,7 +78,18 @@ class Meter:
 
     """
 
-    __slots__ = ("_token", "answered", "method", "model", "route", "settings", "task")
+    __slots__ = (
+        "_token",
+        "answered",
+        "input_tokens",
+        "method",
+        "model",
+        "output_tokens",
+        "route",
+        "settings",
+        "started",
+        "task",
+    )
 
     def __init__(
         self, settings: HFSettings, method: str, model: str | None, task: str | None, route: Route | None
@@ -87,6 +101,9 @@ class Meter:
         self.route = route
         self.answered: str | None = None
         self._token: Token[Meter | None] | None = None
+        self.started = time.perf_counter()
+        self.input_tokens = 0
+        self.output_tokens = 0
 
     @property
     def provider(self) -> str:
@@ -99,6 +116,56 @@ class Meter:
             return "endpoint"
         names = self.settings.provider_names
         return names[0] if names else "auto"
+
+    # -- usage (only when a track_usage block or a listener is counting) -------------------------
+    def see(self, answer: Any) -> None:
+        """Take the token counts an answer (or a stream's chunk) reports, if any."""
+        reported = _field(answer, "usage")
+        if reported:
+            self.input_tokens = int(_field(reported, "prompt_tokens") or 0)
+            self.output_tokens = int(_field(reported, "completion_tokens") or 0)
+
+    def _priced(self) -> bool:
+        """Whether the router prices this call: routed chat tokens from a named provider."""
+        return bool(self.input_tokens or self.output_tokens) and self.settings.endpoint_for(self.model) is None
+
+    def needs_catalog(self) -> bool:
+        """Whether pricing this call needs the router's listing read first."""
+        return self._priced() and router_catalog.needs_refresh()
+
+    def refresh_catalog(self) -> None:
+        """Read the router's listing (see :mod:`hf_tools.router_catalog`)."""
+        router_catalog.refresh(
+            self.settings.resolved_token(), ttl=self.settings.model_check_ttl, timeout=self.settings.hub_timeout
+        )
+
+    def finish(self) -> None:
+        """Count the call in every enclosing ``track_usage`` block (and tell the usage listeners)."""
+        provider = self.provider
+        model = self.model or ""
+        if not model.startswith(("http://", "https://")):
+            model = model.partition(":")[0]
+        cost = None
+        if self._priced():
+            offers = router_catalog.cached_offers(model)
+            if offers is None:
+                self.refresh_catalog()
+                offers = router_catalog.cached_offers(model) or {}
+            offer = offers.get(provider)
+            cost = offer.cost(self.input_tokens, self.output_tokens) if offer is not None else None
+        usage.record(
+            usage.UsageRecord(
+                model=model,
+                provider=provider,
+                task=self.task or ("chat-completion" if self.method == "chat_completion" else None),
+                method=self.method,
+                input_tokens=self.input_tokens,
+                output_tokens=self.output_tokens,
+                cost_usd=cost,
+                duration_s=time.perf_counter() - self.started,
+                bill_to=self.settings.bill_to,
+            )
+        )
 
     def __enter__(self) -> Meter:
         self._token = _current.set(self)
@@ -115,11 +182,15 @@ class Meter:
 _current: ContextVar[Meter | None] = ContextVar("hf_tools_meter", default=None)
 
 
+def _field(obj: Any, key: str) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(key)
+    return getattr(obj, key, None)
+
+
 def _router_provider(url: str) -> str | None:
     """The provider of a ``<router>/<provider>/...`` URL (None for the auto route or another host)."""
-    from huggingface_hub import constants
-
-    base = constants.INFERENCE_PROXY_TEMPLATE.split("{provider}", 1)[0]
+    base = router_catalog.hub().constants.INFERENCE_PROXY_TEMPLATE.split("{provider}", 1)[0]
     if not url.startswith(base):
         return None
     from huggingface_hub.inference._providers import PROVIDERS
@@ -168,54 +239,80 @@ async def hook_async_client(client: Any) -> None:
 
 
 def _hook_shared_session() -> None:
-    from huggingface_hub import get_session
-
-    hook_session(get_session())
+    hook_session(router_catalog.hub().get_session())
 
 
 def _meter(fn: Callable[..., Any], self: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Meter:
     """The meter of one call of client method ``fn`` (``post_json(url, ...)`` or ``<name>(method, model, ...)``)."""
     if fn.__name__.endswith("post_json"):
-        return Meter(self.settings, "post_json", args[0], None, None)
-    return Meter(self.settings, args[0], args[1], kwargs.get("task"), kwargs.get("route"))
+        meter = Meter(self.settings, "post_json", args[0], None, None)
+    else:
+        meter = Meter(self.settings, args[0], args[1], kwargs.get("task"), kwargs.get("route"))
+    usage.check_budget(meter.model)  # a spent budget stops the call before any request
+    return meter
 
 
 def metered(fn: F) -> F:
-    """Wrap a sync client method: the requests it makes are attributed."""
+    """Wrap a sync client method: the requests it makes are attributed and counted."""
 
     @functools.wraps(fn)
     def wrapper(self: Any, /, *args: Any, **kwargs: Any) -> Any:
+        meter = _meter(fn, self, args, kwargs)
         _hook_shared_session()
-        with _meter(fn, self, args, kwargs):
-            return fn(self, *args, **kwargs)
+        with meter:
+            result = fn(self, *args, **kwargs)
+        if usage.wanted():
+            meter.see(result)
+            meter.finish()
+        return result
 
     return cast(F, wrapper)
 
 
 def ametered(fn: F) -> F:
-    """Async :func:`metered`."""
+    """Async :func:`metered` (the router's listing, when it must be read, is read in a worker thread)."""
 
     @functools.wraps(fn)
     async def wrapper(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-        with _meter(fn, self, args, kwargs):
-            return await fn(self, *args, **kwargs)
+        meter = _meter(fn, self, args, kwargs)
+        with meter:
+            result = await fn(self, *args, **kwargs)
+        if usage.wanted():
+            meter.see(result)
+            if meter.needs_catalog():
+                await asyncio.to_thread(meter.refresh_catalog)
+            meter.finish()
+        return result
 
     return cast(F, wrapper)
 
 
 def metered_stream(fn: F) -> F:
-    """Wrap a sync streaming client method: the requests made before the first chunk are attributed."""
+    """Wrap a sync streaming client method: the requests made before the first chunk are attributed; the
+    call is counted when the stream ends (the last chunk carries the usage) or is closed.
+    """
 
     @functools.wraps(fn)
     def wrapper(self: Any, /, *args: Any, **kwargs: Any) -> Iterator[Any]:
         chunks: Iterator[Any] = fn(self, *args, **kwargs)
+        meter = _meter(fn, self, args, kwargs)
         _hook_shared_session()
-        with _meter(fn, self, args, kwargs):
+        with meter:
             first = next(chunks, _END)  # the request, its retries and failovers happen here
         if first is _END:
             return
-        yield first
-        yield from chunks
+        counting = usage.wanted()
+        try:
+            if counting:
+                meter.see(first)
+            yield first
+            for chunk in chunks:
+                if counting:
+                    meter.see(chunk)
+                yield chunk
+        finally:
+            if counting:
+                meter.finish()
 
     return cast(F, wrapper)
 
@@ -226,15 +323,26 @@ def ametered_stream(fn: F) -> F:
     @functools.wraps(fn)
     async def wrapper(self: Any, /, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
         chunks: AsyncGenerator[Any, None] = fn(self, *args, **kwargs)
+        counting = False
+        meter = _meter(fn, self, args, kwargs)
         try:
-            with _meter(fn, self, args, kwargs):
+            with meter:
                 first = await anext(chunks, _END)
             if first is _END:
                 return
+            counting = usage.wanted()
+            if counting:
+                meter.see(first)
             yield first
             async for chunk in chunks:
+                if counting:
+                    meter.see(chunk)
                 yield chunk
         finally:
             await chunks.aclose()
+            if counting:
+                if meter.needs_catalog():
+                    await asyncio.to_thread(meter.refresh_catalog)
+                meter.finish()
 
     return cast(F, wrapper)

@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from hf_tools.cli.options import billing
+from hf_tools.cli.options import billing, usage_report
 
 # Modules with a ``register(subparsers)`` function; one line per command family.
 COMMAND_MODULES = (
@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
-        with billing(args):
+        with billing(args), usage_report(args):
             return int(args.func(args))
     except KeyboardInterrupt:
         print("hf-tools: interrupted", file=sys.stderr)

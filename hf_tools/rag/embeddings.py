@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -274,7 +273,10 @@ class HFInferenceEmbeddings(BaseModel, Embeddings):
         import numpy  # noqa: F401 - imported before the fan-out: huggingface_hub 1.x imports it lazily, racily
 
         workers = min(self.settings.max_concurrency, len(batches))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hf-embed") as pool_:
+        from langchain_core.runnables.config import ContextThreadPoolExecutor
+
+        # each batch runs in the caller's context: a track_usage block around embed_texts counts it
+        with ContextThreadPoolExecutor(max_workers=workers, thread_name_prefix="hf-embed") as pool_:
             results = list(pool_.map(lambda b: self._embed_batch(b, query), batches))
         return [vector for result in results for vector in result]
 

@@ -16,6 +16,7 @@ PUBLIC = {
         "HFInferenceEmbeddings", "HFInputError", "HFSettings", "HFTaskRunnable", "HFTaskTool", "HFToolkit",
         "ImageArtifact", "IngestReport", "LocalEmbeddings", "MediaError", "ModelCard", "ModelSummary", "TASKS",
         "TaskSpec", "chroma_store", "find_models", "ingest_files", "model_card", "model_tools", "runnable", "tool",
+        "track_usage",
     ],
     "hf_tools.rag": [
         "ChatMemory", "ChromaRetriever", "ExtractiveAnswer", "HFChroma", "HFEmbeddingFunction",
