@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "hf_tools.cli.models_cmd",
     "hf_tools.cli.rag_cmd",
     "hf_tools.cli.mcp_cmd",
+    "hf_tools.cli.playground_cmd",
 )
 
 

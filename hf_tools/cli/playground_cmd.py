@@ -1,0 +1,50 @@
+"""``hf-tools playground``: the browser page to try every task (the ``ui`` extra).
+
+* ``hf-tools playground [--demo] [--host H] [--port P] [--db PATH] [--base-url URL]``
+
+Example:
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser().add_subparsers()
+    >>> register(sub)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from typing import Any
+
+
+def _cmd_playground(args: argparse.Namespace) -> int:
+    if importlib.util.find_spec("gradio") is None:
+        print("hf-tools: the playground needs the ui extra: pip install 'hf-tools[ui]'", file=sys.stderr)
+        return 1
+    from hf_tools.playground.serve import serve
+
+    return serve(args)
+
+
+def register(sub: Any) -> None:
+    """Add ``playground`` to the ``hf-tools`` parser."""
+    page = sub.add_parser("playground", help="try any task, model and provider in the browser (Gradio; the ui extra)")
+    page.add_argument(
+        "--demo",
+        action="store_true",
+        help="no token: calls go to a loopback server in this process (canned answers); the document tab"
+        " answers over the sample corpus",
+    )
+    page.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; any other is warned about: visitors spend your token)",
+    )
+    page.add_argument("--port", type=int, default=7860, help="port (0: a free one; default 7860)")
+    page.add_argument("--base-url", help="send every task call to this endpoint URL (may contain {model} and {task})")
+    page.add_argument("--db", help="a Chroma database folder made by `hf-tools ingest`, for the document tab")
+    page.add_argument("--collection", default="hf_tools", help="the collection in --db (default hf_tools)")
+    page.add_argument("--embed-base-url", help="the embedding endpoint the --db collection was filled through")
+    page.add_argument("--chat-model", help="answer document questions with this chat model (else extractive, offline)")
+    page.add_argument("--chat-base-url", help="the chat endpoint of --chat-model")
+    page.add_argument("--corpus", help="the folder the --demo document tab ingests (default: examples/corpus)")
+    page.set_defaults(func=_cmd_playground)

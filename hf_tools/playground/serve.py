@@ -1,0 +1,155 @@
+"""Start the playground: the demo's loopback server and corpus, the document store, the page.
+
+Example:
+    >>> free_port() > 0
+    True
+    >>> is_loopback("127.0.0.1"), is_loopback("0.0.0.0")
+    (True, False)
+
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ipaddress
+import socket
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DEMO_CORPUS", "free_port", "is_loopback", "serve"]
+
+DEMO_CORPUS = Path(__file__).resolve().parents[2] / "examples" / "corpus"
+"""The sample documents the demo's document tab answers over (in a checkout)."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port free on ``host`` right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _demo_embedder(base_url: str) -> Any:
+    """Local MiniLM embeddings where the ``local`` extra is installed, else the loopback's feature extraction."""
+    import importlib.util
+
+    if importlib.util.find_spec("sentence_transformers") is not None:
+        from hf_tools.rag.local_embeddings import LocalEmbeddings
+
+        return LocalEmbeddings()
+    from hf_tools.rag.embeddings import HFInferenceEmbeddings
+
+    return HFInferenceEmbeddings(base_url=base_url)
+
+
+def _demo_desk(corpus: Path, base_url: str) -> Any:
+    from hf_tools.playground.documents import DocumentDesk
+
+    def open_store() -> Any:
+        from hf_tools.rag.ingest import ingest_files
+        from hf_tools.rag.vectorstores import chroma_store
+
+        if not corpus.is_dir():
+            from hf_tools.errors import HFInputError
+
+            raise HFInputError(f"no sample corpus at {corpus}; give --corpus DIR or --db PATH")
+        store = chroma_store(_demo_embedder(base_url), path=tempfile.mkdtemp(prefix="hf-tools-demo-db-"))
+        ingest_files([corpus], store, chunk_size=800, chunk_overlap=100)
+        return store
+
+    return DocumentDesk(open_store, background=True, label=f"Demo: the sample documents in `{corpus.name}/`.")
+
+
+def _db_desk(args: argparse.Namespace) -> Any:
+    from hf_tools.cli.rag_cmd import _open_store
+    from hf_tools.playground.documents import DocumentDesk
+
+    chat = None
+    if args.chat_model:
+        from hf_tools.chat_models import ChatHFInference
+
+        chat = ChatHFInference(
+            model=args.chat_model, **({"base_url": args.chat_base_url} if args.chat_base_url else {})
+        )
+    options = argparse.Namespace(
+        db=args.db,
+        chroma_url=None,
+        collection=args.collection,
+        embeddings="auto",
+        embed_model=None,
+        embed_base_url=args.embed_base_url,
+    )
+    return DocumentDesk(
+        lambda: _open_store(options, creating=False), chat=chat, background=True, label=f"Store: `{args.db}`."
+    )
+
+
+@contextlib.contextmanager
+def _loopback(demo: bool) -> Iterator[Any]:
+    if not demo:
+        yield None
+        return
+    from hf_tools.testing import LoopbackServer
+
+    with LoopbackServer() as server:
+        yield server
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the page until interrupted (``hf-tools playground``)."""
+    from hf_tools.playground.app import CSS, PlaygroundConfig, build_app, theme
+
+    if not is_loopback(args.host):
+        print(
+            f"hf-tools playground: WARNING: serving on {args.host}: anyone who can reach it runs calls"
+            " with this machine's token, at its expense.",
+            file=sys.stderr,
+        )
+    port = args.port or free_port(args.host if is_loopback(args.host) else "0.0.0.0")
+    with _loopback(args.demo) as server:
+        settings: dict[str, Any] = {}
+        desk = None
+        if server is not None:
+            settings["base_url"] = server.base_url
+            desk = _demo_desk(Path(args.corpus) if args.corpus else DEMO_CORPUS, server.base_url)
+        elif args.base_url:
+            settings["base_url"] = args.base_url
+        if args.db:
+            desk = _db_desk(args)
+        config = PlaygroundConfig(settings=settings, demo=server is not None, hub_search=server is None, documents=desk)
+        app = build_app(config)
+        app.queue(default_concurrency_limit=4)
+        app.launch(
+            server_name=args.host,
+            server_port=port,
+            share=False,
+            inbrowser=False,
+            quiet=True,
+            show_error=False,
+            prevent_thread_lock=True,
+            allowed_paths=[str(config.media_dir)],
+            css=CSS,
+            theme=theme(),
+        )
+        print(f"hf-tools playground: http://{args.host}:{port}/", flush=True)
+        try:
+            app.block_thread()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            app.close()
+    return 0
