@@ -12,6 +12,8 @@ One :class:`HFClient` serves every Runnable, Tool and embedder built from the sa
   at most ``max_concurrency`` of them are in flight at once; once an ``HFClient`` is no longer
   used (dropped from the shared cache and by every caller), those pools are closed on their
   event loops;
+* every call, sync or async, takes a place under the adaptive in-flight limit of the provider or
+  endpoint it goes to (:mod:`hf_tools.rate_limit`: a 429 lowers it for every caller in the process);
 * sync calls use a fresh, cheap ``InferenceClient`` per call on huggingface_hub's shared
   session, which pools connections and keeps huggingface_hub 1.x from piling responses on
   a long-lived client's exit stack.
@@ -34,6 +36,7 @@ from hf_tools.failover import Route
 from hf_tools.jobs import JobContext
 from hf_tools.lru import LRUCache
 from hf_tools.prepared_call import RawBytes
+from hf_tools.rate_limit import AdaptiveLimit, CallSlot, adaptive_limit
 from hf_tools.retry import retry_delay
 from hf_tools.settings import HFSettings
 
@@ -153,6 +156,25 @@ class HFClient:
                 await made.close()
         return client, resources.limit
 
+    # -- adaptive in-flight limits ---------------------------------------------------------
+    def _slot(self, model: str | None = None, route: Route | None = None, url: str | None = None) -> CallSlot:
+        """A call's place under the in-flight limit of where it goes (see :mod:`hf_tools.rate_limit`).
+
+        An endpoint (``url``, a URL model, ``base_url``: its template, one server) has one limit; a
+        router provider one per account. ``adaptive_concurrency=False``: a slot that does nothing.
+        """
+        if not self.settings.adaptive_concurrency:
+            return CallSlot(None)
+
+        def where() -> AdaptiveLimit:
+            is_url = model is not None and model.startswith(("http://", "https://"))
+            endpoint = url or (model if is_url else self.settings.base_url)
+            if endpoint is not None:
+                return adaptive_limit(endpoint=endpoint)
+            return adaptive_limit(provider=self._provider(route), token=self._resolved_token)
+
+        return CallSlot(where)
+
     # -- retry loop ----------------------------------------------------------------------
     def _next_delay(
         self,
@@ -162,6 +184,7 @@ class HFClient:
         model: str | None,
         token: str | None,
         route: Route | None = None,
+        slot: CallSlot | None = None,
     ) -> float | None:
         """Seconds to wait before the next attempt (None: a failover, no wait, no retry counted).
 
@@ -171,6 +194,8 @@ class HFClient:
         if isinstance(exc, HFError):
             raise exc
         error = map_error(exc, model=model, token=token)
+        if slot is not None:  # a 429 lowers the limit; the call keeps its place through the wait
+            slot.failed(error)
         if route is not None and route.fail_over(error):
             left = deadline.remaining()
             if left is not None and left <= 0:
@@ -201,15 +226,20 @@ class HFClient:
         attempt_once: Callable[[_Deadline], T],
         route: Route | None = None,
         deadline: _Deadline | None = None,
+        slot: CallSlot | None = None,
     ) -> T:
         deadline = deadline or _Deadline(self.settings.deadline)
         attempt = 0
         while True:
             try:
+                if slot is not None:
+                    slot.enter(deadline.remaining())
                 result = attempt_once(deadline)
             except Exception as exc:  # noqa: BLE001 - _next_delay maps it or re-raises it
-                delay = self._next_delay(exc, attempt, deadline, model, token, route)
+                delay = self._next_delay(exc, attempt, deadline, model, token, route, slot)
             else:
+                if slot is not None:
+                    slot.succeeded()
                 if route is not None:
                     route.succeeded()
                 return result
@@ -224,15 +254,20 @@ class HFClient:
         attempt_once: Callable[[_Deadline], Awaitable[T]],
         route: Route | None = None,
         deadline: _Deadline | None = None,
+        slot: CallSlot | None = None,
     ) -> T:
         deadline = deadline or _Deadline(self.settings.deadline)
         attempt = 0
         while True:
             try:
+                if slot is not None:  # before the loop's max_concurrency cap: a full provider holds no cap
+                    await slot.aenter(deadline.remaining())
                 result = await attempt_once(deadline)
             except Exception as exc:  # noqa: BLE001 - _next_delay maps it or re-raises it
-                delay = self._next_delay(exc, attempt, deadline, model, token, route)
+                delay = self._next_delay(exc, attempt, deadline, model, token, route, slot)
             else:
+                if slot is not None:
+                    slot.succeeded()
                 if route is not None:
                     route.succeeded()
                 return result
@@ -273,7 +308,11 @@ class HFClient:
             finally:
                 client.close()
 
-        return self._retry(model, token, once, route)
+        slot = self._slot(model, route)
+        try:
+            return self._retry(model, token, once, route, slot=slot)
+        finally:
+            slot.close()
 
     def _job_deadline(self) -> _Deadline:
         """A provider job's budget from the first submit to the bytes: ``job_deadline`` (a video job runs for
@@ -321,7 +360,11 @@ class HFClient:
                 left = deadline.remaining()
                 return await (coro if left is None else asyncio.wait_for(coro, max(left, 0.001)))
 
-        return await self._aretry(model, token, once, route)
+        slot = self._slot(model, route)
+        try:
+            return await self._aretry(model, token, once, route, slot=slot)
+        finally:
+            slot.close()
 
     async def _async_session(self) -> Any:
         """The hub's async HTTP session of the running loop (closed with the loop's other resources)."""
@@ -357,9 +400,15 @@ class HFClient:
                 client.close()
                 raise
 
-        client, chunks, first = self._retry(model, token, open_stream, route)
+        slot = self._slot(model, route)  # held until the stream ends
+        try:
+            client, chunks, first = self._retry(model, token, open_stream, route, slot=slot)
+        except BaseException:
+            slot.close()
+            raise
         if first is _END:
             client.close()
+            slot.close()
             raise _empty_stream(model)
         try:
             yield first
@@ -368,6 +417,7 @@ class HFClient:
             raise map_error(exc, model=model, token=token) from exc
         finally:
             client.close()
+            slot.close()
 
     @metering.ametered_stream
     async def astream(
@@ -391,15 +441,22 @@ class HFClient:
 
         chunks: AsyncIterator[Any]
         first: Any
-        chunks, first = await self._aretry(model, token, open_stream, route)
-        if first is _END:
-            raise _empty_stream(model)
+        slot = self._slot(model, route)  # held until the stream ends
+        try:
+            chunks, first = await self._aretry(model, token, open_stream, route, slot=slot)
+            if first is _END:
+                raise _empty_stream(model)
+        except BaseException:
+            slot.close()
+            raise
         try:
             yield first
             async for chunk in chunks:
                 yield chunk
         except Exception as exc:
             raise map_error(exc, model=model, token=token) from exc
+        finally:
+            slot.close()
 
     # -- plain JSON posts to an explicit endpoint ---------------------------------------------
     @cached_property
@@ -437,7 +494,11 @@ class HFClient:
             timeout = deadline.request_timeout(self.settings.timeout)
             return _decode(get_session().post(url, content=body, headers=self._json_headers, timeout=timeout), url)
 
-        return self._retry(url, self._resolved_token, once)
+        slot = self._slot(url=url)
+        try:
+            return self._retry(url, self._resolved_token, once, slot=slot)
+        finally:
+            slot.close()
 
     @metering.ametered
     async def apost_json(self, url: str, payload: Any) -> Any:
@@ -452,7 +513,11 @@ class HFClient:
                 response = await session.post(url, content=body, headers=self._json_headers, timeout=timeout)
             return _decode(response, url)
 
-        return await self._aretry(url, self._resolved_token, once)
+        slot = self._slot(url=url)
+        try:
+            return await self._aretry(url, self._resolved_token, once, slot=slot)
+        finally:
+            slot.close()
 
 
 def _codec() -> tuple[Callable[[Any], bytes], Callable[[bytes], Any]]:

@@ -53,6 +53,10 @@ class HFSettings(BaseModel):
     (see :mod:`hf_tools.failover`); failovers are not counted as retries, the deadline covers
     them. ``vision_model`` answers the image question tasks nobody serves (None: off).
 
+    ``adaptive_concurrency`` (on by default): a 429 lowers the in-flight limit of that provider
+    (or endpoint) for every caller in the process, successes raise it again, and a call told to
+    wait retries first (see :mod:`hf_tools.rate_limit`).
+
     ``bill_to`` names the Hub organization that pays for router calls: every request then carries
     ``X-HF-Bill-To: <org>`` (huggingface_hub's ``bill_to``). It defaults to ``HF_BILL_TO``, read
     when the settings are made (so a settings object sent to another process keeps it).
@@ -92,6 +96,11 @@ class HFSettings(BaseModel):
     max_retries: int = Field(default=4, ge=0, description="Retries after the first attempt.")
     deadline: float | None = Field(default=180.0, gt=0, description="Seconds for one call, all retries included.")
     max_concurrency: int = Field(default=8, ge=1, description="Requests in flight in a batch.")
+    adaptive_concurrency: bool = Field(
+        default=True,
+        description="Share each provider's (or endpoint's) in-flight limit across the process and lower it on"
+        " every 429, raising it again as requests succeed (see hf_tools.rate_limit); False: only max_concurrency.",
+    )
     media_dirs: tuple[str, ...] | None = Field(
         default=None,
         description="Folders media file paths must stay inside (after resolving links); None: the working directory.",

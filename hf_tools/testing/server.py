@@ -7,6 +7,9 @@ Routes (``<model-id>`` may contain ``/``):
 * ``POST /models/<model-id>/pipeline/<task>`` — an explicit task, as the router does;
 * any extra route added with :meth:`LoopbackServer.route` (e.g. an OpenAI-compatible chat).
 
+:meth:`LoopbackServer.limit_in_flight` plays a provider that serves only so many requests at once
+and answers 429 with ``Retry-After`` beyond them (per provider in router mode).
+
 Answers come from :data:`hf_tools.testing.answers.ANSWERS` unless a scripted :class:`Reply` is queued
 for the model: error statuses with ``{"error": ...}`` bodies, ``estimated_time``,
 ``Retry-After``, delays, malformed JSON, dropped connections and mid-stream errors.
@@ -18,7 +21,7 @@ import json
 import re
 import threading
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -62,6 +65,11 @@ class LoopbackServer(LoopbackService):
         self._queues: dict[str, deque[Reply]] = defaultdict(deque)
         self._routes: dict[str, Handler] = {CHAT_SUFFIX: chat_handler}
         self._lock = threading.Lock()
+        self._limits: dict[str | None, tuple[int, float | None]] = {}
+        self._busy: Counter[str | None] = Counter()
+        self._peak_admitted = 0
+        self.rate_limited: Counter[str | None] = Counter()
+        """429s sent by :meth:`limit_in_flight`'s limits, per provider (None: the plain server)."""
         super().__init__(_make_handler(self), port)
 
     @property
@@ -87,6 +95,54 @@ class LoopbackServer(LoopbackService):
     def route(self, path_suffix: str, handler: Handler) -> None:
         """Serve any POST whose path ends with ``path_suffix`` with ``handler``."""
         self._routes[path_suffix] = handler
+
+    def limit_in_flight(
+        self, limit: int | None, *, provider: str | None = None, retry_after: float | None = 1.0
+    ) -> None:
+        """Serve at most ``limit`` requests at once; answer any beyond with 429 and ``Retry-After``.
+
+        The limit counts the requests to ``provider`` (router mode: ``/<provider>/...``; None, the
+        plain server: every request) still being answered; a request over it is answered at once
+        with ``429 {"error": "Too many requests in flight"}`` and the ``Retry-After`` header
+        (``retry_after`` seconds; None: no header), and counted in :attr:`rate_limited`.
+        ``limit=None`` lifts the limit.
+
+        Example:
+            >>> from hf_tools import runnable
+            >>> from hf_tools.testing import LoopbackServer
+            >>> with LoopbackServer(delay=0.05) as server:
+            ...     server.limit_in_flight(2, retry_after=0.05)
+            ...     out = runnable("text-classification", base_url=server.base_url).batch(["a"] * 8)
+            >>> len(out), server.max_admitted <= 2
+            (8, True)
+
+        """
+        with self._lock:
+            if limit is None:
+                self._limits.pop(provider, None)
+            else:
+                self._limits[provider] = (limit, retry_after)
+
+    @property
+    def max_admitted(self) -> int:
+        """The most requests (to any one provider) answered at once."""
+        return self._peak_admitted
+
+    def take_slot(self, provider: str | None) -> Reply | None:
+        """Count a request to ``provider`` as being answered; a 429 instead when it is over its limit."""
+        with self._lock:
+            limit, retry_after = self._limits.get(provider, (None, None))
+            if limit is not None and self._busy[provider] >= limit:
+                self.rate_limited[provider] += 1
+                return Reply.error(429, "Too many requests in flight", retry_after=retry_after)
+            self._busy[provider] += 1
+            self._peak_admitted = max(self._peak_admitted, self._busy[provider])
+            return None
+
+    def release_slot(self, provider: str | None) -> None:
+        """A request counted by :meth:`take_slot` has been answered."""
+        with self._lock:
+            self._busy[provider] -= 1
 
     def next_reply(self, model: str | None) -> Reply | None:
         """Pop the next scripted reply for ``model``, if any."""
@@ -189,10 +245,13 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             server.in_flight_changed(+1)
+            self._slot: tuple[str | None] | None = None  # (provider,) while take_slot counts this request
             try:
                 self._post()
             finally:
                 server.in_flight_changed(-1)
+                if self._slot is not None:
+                    server.release_slot(self._slot[0])
 
         def _post(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -220,6 +279,11 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                 provider=provider,
             )
             server.record(request)
+            over_limit = server.take_slot(provider)
+            if over_limit is not None:
+                self._send(over_limit)
+                return
+            self._slot = (provider,)
             if server.delay:
                 time.sleep(server.delay)
             fault = server.provider_reply(provider)
