@@ -60,7 +60,7 @@ from urllib.parse import urlparse
 
 from hf_tools.errors import HFDeadlineExceededError, HFResponseError
 
-__all__ = ["PROGRESS_EVENT", "QUEUES", "STATES", "JobContext", "arun_job", "run_job"]
+__all__ = ["PROGRESS_EVENT", "QUEUES", "STATES", "JobContext", "arun_job", "dig", "run_job"]
 
 logger = logging.getLogger("hf_tools")
 
@@ -197,7 +197,16 @@ def _path(url: Any) -> str:
     return urlparse(str(url)).path
 
 
-def _dig(value: Any, *keys: Any) -> Any:
+def dig(value: Any, *keys: Any) -> Any:
+    """The value under ``keys`` (dict keys, list indexes) in a provider's JSON answer; None where a step is missing.
+
+    Example:
+        >>> dig({"data": {"outputs": ["https://x/v.mp4"]}}, "data", "outputs", 0)
+        'https://x/v.mp4'
+        >>> dig({"data": None}, "data", "outputs", 0) is None
+        True
+
+    """
     for key in keys:
         if isinstance(key, int):
             value = value[key] if isinstance(value, list) and len(value) > key else None
@@ -258,7 +267,7 @@ class _FalQueue(_Queue):
         job.done = job.status == "COMPLETED"
 
     def media_url(self, task: str, job: Job, result: Any) -> Any:
-        return _dig(result, *_FAL_MEDIA[task])
+        return dig(result, *_FAL_MEDIA[task])
 
 
 class _ReplicateQueue(_Queue):
@@ -266,7 +275,7 @@ class _ReplicateQueue(_Queue):
         if "output" not in answer and "status" not in answer:
             return None
         job = Job("replicate", None, request_id=answer.get("id"), answer=answer)
-        get = _dig(answer, "urls", "get") or (f"/v1/predictions/{answer['id']}" if answer.get("id") else None)
+        get = dig(answer, "urls", "get") or (f"/v1/predictions/{answer['id']}" if answer.get("id") else None)
         if get:
             job.status_url = _base(request.url, "replicate") + _path(get)
         self.read(job, answer)
@@ -279,7 +288,7 @@ class _ReplicateQueue(_Queue):
 
     def media_url(self, task: str, job: Job, result: Any) -> Any:
         output = job.answer.get("output")
-        return output if isinstance(output, str) else _dig(output, 0)
+        return output if isinstance(output, str) else dig(output, 0)
 
 
 class _TogetherQueue(_Queue):
@@ -296,38 +305,38 @@ class _TogetherQueue(_Queue):
         job.done = job.status == "completed"
 
     def media_url(self, task: str, job: Job, result: Any) -> Any:
-        return _dig(job.answer, "outputs", "video_url")
+        return dig(job.answer, "outputs", "video_url")
 
 
 class _WavespeedQueue(_Queue):
     def start(self, task: str, request: Any, answer: dict[str, Any]) -> Job | None:
-        get = _dig(answer, "data", "urls", "get")
+        get = dig(answer, "data", "urls", "get")
         if not get:
             return None
-        job = Job("wavespeed", None, request_id=_dig(answer, "data", "id"))
+        job = Job("wavespeed", None, request_id=dig(answer, "data", "id"))
         job.status_url = _base(request.url, "wavespeed") + _path(get)
         self.read(job, answer)
         return job
 
     def read(self, job: Job, answer: dict[str, Any]) -> None:
         job.answer = answer
-        job.status = str(_dig(answer, "data", "status") or "created")
+        job.status = str(dig(answer, "data", "status") or "created")
         job.done = job.status == "completed"
 
     def media_url(self, task: str, job: Job, result: Any) -> Any:
-        return _dig(job.answer, "data", "outputs", 0)
+        return dig(job.answer, "data", "outputs", 0)
 
 
 class _NovitaAnswer(_Queue):
     """Novita answers with the video at once: a job that is done when submitted."""
 
     def start(self, task: str, request: Any, answer: dict[str, Any]) -> Job | None:
-        if not _dig(answer, "video", "video_url"):
+        if not dig(answer, "video", "video_url"):
             return None
         return Job("novita", "completed", answer=answer, done=True)
 
     def media_url(self, task: str, job: Job, result: Any) -> Any:
-        return _dig(job.answer, "video", "video_url")
+        return dig(job.answer, "video", "video_url")
 
 
 _FAILED = frozenset({"failed", "canceled", "cancelled", "error"})
@@ -353,7 +362,7 @@ def _json(body: bytes) -> dict[str, Any] | None:
 
 
 def _failure(job: Job) -> HFResponseError:
-    detail = job.answer.get("error") or _dig(job.answer, "data", "error") or "no reason given"
+    detail = job.answer.get("error") or dig(job.answer, "data", "error") or "no reason given"
     if isinstance(detail, dict):
         detail = detail.get("message") or detail
     return HFResponseError(f"the {job.provider} job ended with status {job.status!r}: {detail}")
@@ -383,35 +392,77 @@ async def _acheck_streamed(response: Any) -> None:
     _check_status(response)
 
 
+# -- shared by the sync and async drivers ----------------------------------------------------------
+def _start(ctx: JobContext, helper: Any, request: Any, body: Any) -> tuple[_Queue, Job] | None:
+    """The provider's queue and the job its submit answer started, or None for an answer that is no job."""
+    answer = _json(bytes(body)) if isinstance(body, (bytes, bytearray)) else body
+    queue = QUEUES.get(str(helper.provider))
+    job = queue.start(ctx.task, request, answer) if queue is not None and answer is not None else None
+    return None if job is None or queue is None else (queue, job)
+
+
+def _next_wait(ctx: JobContext, job: Job) -> float:
+    """Seconds to wait before the next status request; raises if the job cannot go on."""
+    if job.status in _FAILED:
+        raise _failure(job)
+    left = ctx.remaining()
+    if left is not None and left <= 0:
+        raise ctx.expired()
+    if job.status_url is None:
+        raise HFResponseError(f"the {job.provider} job gave no status URL", model=ctx.model)
+    return ctx.poll_interval if left is None else min(ctx.poll_interval, left)
+
+
+def _progress(job: Job) -> dict[str, Any]:
+    """The keywords of a progress event for ``job``'s current status."""
+    return {"queue_position": job.queue_position, "request_id": job.request_id}
+
+
+class _Capped:
+    """The chunks of a media download, refused beyond ``ctx.max_bytes`` (declared or received)."""
+
+    def __init__(self, ctx: JobContext, url: Any, provider: str) -> None:
+        if not isinstance(url, str) or not url:
+            raise HFResponseError(f"the {provider} answer holds no media URL", model=ctx.model)
+        self.ctx, self.url = ctx, url
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def declared(self, headers: Any) -> None:
+        length = headers.get("content-length")
+        if length and length.isdigit() and int(length) > self.ctx.max_bytes:
+            raise _too_large(self.ctx)
+
+    def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.ctx.max_bytes:
+            raise _too_large(self.ctx)
+        self.chunks.append(chunk)
+
+    def data(self) -> bytes:
+        return b"".join(self.chunks)
+
+
 # -- sync ------------------------------------------------------------------------------------------
 def run_job(ctx: JobContext, client: Any, helper: Any, request: Any) -> bytes:
     """Submit ``request`` on a sync ``InferenceClient``, drive the job, return the media's bytes."""
     from huggingface_hub import get_session
 
-    provider = str(helper.provider)
     body = client._inner_post(request)
-    answer = _json(bytes(body)) if isinstance(body, (bytes, bytearray)) else body
-    queue = QUEUES.get(provider)
-    job = queue.start(ctx.task, request, answer) if queue is not None and answer is not None else None
-    if job is None or queue is None:  # an answer, not a job
+    started = _start(ctx, helper, request, body)
+    if started is None:  # an answer, not a job
         return bytes(helper.get_response(body, request))
+    queue, job = started
     session = get_session()
     try:
-        ctx.report(provider, "submitted", request_id=job.request_id)
-        ctx.report(provider, job.status or "", queue_position=job.queue_position, request_id=job.request_id)
+        ctx.report(job.provider, "submitted", request_id=job.request_id)
+        ctx.report(job.provider, job.status or "", **_progress(job))
         while not job.done:
-            if job.status in _FAILED:
-                raise _failure(job)
-            left = ctx.remaining()
-            if left is not None and left <= 0:
-                raise ctx.expired()
-            time.sleep(ctx.poll_interval if left is None else min(ctx.poll_interval, left))
-            if job.status_url is None:
-                raise HFResponseError(f"the {provider} job gave no status URL", model=ctx.model)
-            response = session.get(job.status_url, headers=request.headers, timeout=ctx.request_timeout())
+            time.sleep(_next_wait(ctx, job))
+            response = session.get(str(job.status_url), headers=request.headers, timeout=ctx.request_timeout())
             _check_status(response)
             queue.read(job, response.json())
-            ctx.report(provider, job.status or "", queue_position=job.queue_position, request_id=job.request_id)
+            ctx.report(job.provider, job.status or "", **_progress(job))
         result: Any = None
         if job.result_url is not None:
             response = session.get(job.result_url, headers=request.headers, timeout=ctx.request_timeout())
@@ -421,7 +472,7 @@ def run_job(ctx: JobContext, client: Any, helper: Any, request: Any) -> bytes:
         if queue.cancels and job.cancel_url and not job.done:
             _cancel(session, job, request.headers, ctx)
         raise
-    return _download(session, queue.media_url(ctx.task, job, result), ctx, provider)
+    return _download(session, _Capped(ctx, queue.media_url(ctx.task, job, result), job.provider), ctx)
 
 
 def _cancel(session: Any, job: Job, headers: dict[str, Any], ctx: JobContext) -> None:
@@ -432,22 +483,13 @@ def _cancel(session: Any, job: Job, headers: dict[str, Any], ctx: JobContext) ->
         logger.warning("hf_tools: could not cancel %s job %s: %r", job.provider, job.request_id, exc)
 
 
-def _download(session: Any, url: Any, ctx: JobContext, provider: str) -> bytes:
-    if not isinstance(url, str) or not url:
-        raise HFResponseError(f"the {provider} answer holds no media URL", model=ctx.model)
-    chunks: list[bytes] = []
-    size = 0
-    with session.stream("GET", url, timeout=ctx.request_timeout()) as response:
+def _download(session: Any, capped: _Capped, ctx: JobContext) -> bytes:
+    with session.stream("GET", capped.url, timeout=ctx.request_timeout()) as response:
         _check_streamed(response)
-        declared = response.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > ctx.max_bytes:
-            raise _too_large(ctx)
+        capped.declared(response.headers)
         for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > ctx.max_bytes:
-                raise _too_large(ctx)
-            chunks.append(chunk)
-    return b"".join(chunks)
+            capped.add(chunk)
+    return capped.data()
 
 
 # -- async -----------------------------------------------------------------------------------------
@@ -456,30 +498,21 @@ async def arun_job(ctx: JobContext, client: Any, helper: Any, request: Any, sess
 
     Cancelling the task that awaits it stops the polling at once and cancels a fal-ai job.
     """
-    provider = str(helper.provider)
     body = await client._inner_post(request)
-    answer = _json(bytes(body)) if isinstance(body, (bytes, bytearray)) else body
-    queue = QUEUES.get(provider)
-    job = queue.start(ctx.task, request, answer) if queue is not None and answer is not None else None
-    if job is None or queue is None:  # an answer, not a job
+    started = _start(ctx, helper, request, body)
+    if started is None:  # an answer, not a job
         # huggingface_hub's helper decodes the answer (and may fetch a media URL): off the event loop
         return bytes(await asyncio.to_thread(helper.get_response, body, request))
+    queue, job = started
     try:
-        await ctx.areport(provider, "submitted", request_id=job.request_id)
-        await ctx.areport(provider, job.status or "", queue_position=job.queue_position, request_id=job.request_id)
+        await ctx.areport(job.provider, "submitted", request_id=job.request_id)
+        await ctx.areport(job.provider, job.status or "", **_progress(job))
         while not job.done:
-            if job.status in _FAILED:
-                raise _failure(job)
-            left = ctx.remaining()
-            if left is not None and left <= 0:
-                raise ctx.expired()
-            await asyncio.sleep(ctx.poll_interval if left is None else min(ctx.poll_interval, left))
-            if job.status_url is None:
-                raise HFResponseError(f"the {provider} job gave no status URL", model=ctx.model)
-            response = await session.get(job.status_url, headers=request.headers, timeout=ctx.request_timeout())
+            await asyncio.sleep(_next_wait(ctx, job))
+            response = await session.get(str(job.status_url), headers=request.headers, timeout=ctx.request_timeout())
             _check_status(response)
             queue.read(job, response.json())
-            await ctx.areport(provider, job.status or "", queue_position=job.queue_position, request_id=job.request_id)
+            await ctx.areport(job.provider, job.status or "", **_progress(job))
         result: Any = None
         if job.result_url is not None:
             response = await session.get(job.result_url, headers=request.headers, timeout=ctx.request_timeout())
@@ -489,7 +522,7 @@ async def arun_job(ctx: JobContext, client: Any, helper: Any, request: Any, sess
         if queue.cancels and job.cancel_url and not job.done:
             await _acancel(session, job, request.headers, ctx)
         raise
-    return await _adownload(session, queue.media_url(ctx.task, job, result), ctx, provider)
+    return await _adownload(session, _Capped(ctx, queue.media_url(ctx.task, job, result), job.provider), ctx)
 
 
 async def _acancel(session: Any, job: Job, headers: dict[str, Any], ctx: JobContext) -> None:
@@ -502,19 +535,10 @@ async def _acancel(session: Any, job: Job, headers: dict[str, Any], ctx: JobCont
         logger.warning("hf_tools: could not cancel %s job %s: %r", job.provider, job.request_id, exc)
 
 
-async def _adownload(session: Any, url: Any, ctx: JobContext, provider: str) -> bytes:
-    if not isinstance(url, str) or not url:
-        raise HFResponseError(f"the {provider} answer holds no media URL", model=ctx.model)
-    chunks: list[bytes] = []
-    size = 0
-    async with session.stream("GET", url, timeout=ctx.request_timeout()) as response:
+async def _adownload(session: Any, capped: _Capped, ctx: JobContext) -> bytes:
+    async with session.stream("GET", capped.url, timeout=ctx.request_timeout()) as response:
         await _acheck_streamed(response)
-        declared = response.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > ctx.max_bytes:
-            raise _too_large(ctx)
+        capped.declared(response.headers)
         async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > ctx.max_bytes:
-                raise _too_large(ctx)
-            chunks.append(chunk)
-    return b"".join(chunks)
+            capped.add(chunk)
+    return capped.data()

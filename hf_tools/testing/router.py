@@ -59,6 +59,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from hf_tools.jobs import dig
 from hf_tools.testing.answers import ANSWERS
 from hf_tools.testing.chat import CHAT_SUFFIX, chat_handler
 from hf_tools.testing.hub_server import HubModel, HubProvider, LoopbackHub
@@ -307,7 +308,7 @@ class LoopbackRouter(LoopbackServer):
             return None
         payload = body.get("input") if provider == "replicate" else body
         payload = payload if isinstance(payload, dict) else {}
-        image = payload.get("image_url") or payload.get("image") or _dig(payload, "frame_images", 0, "input_image")
+        image = payload.get("image_url") or payload.get("image") or dig(payload, "frame_images", 0, "input_image")
         if task == "image-to-video":
             clip = ANSWERS["image-to-video"]({"inputs": _inline(str(image or "")), "parameters": payload})
         else:
@@ -455,15 +456,6 @@ class _Job:
             self.finished = True
             return words[2]
         return words[0] if self.polls < (self.hold + 1) // 2 else words[1]
-
-
-def _dig(value: Any, *keys: Any) -> Any:
-    for key in keys:
-        if isinstance(key, int):
-            value = value[key] if isinstance(value, list) and len(value) > key else None
-        else:
-            value = value.get(key) if isinstance(value, dict) else None
-    return value
 
 
 def _inline(url: str) -> str:
