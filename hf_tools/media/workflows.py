@@ -4,6 +4,7 @@
 * :func:`image_to_speech`: image → caption → speech
 * :func:`document_qa`: scanned page + question → answer
 * :func:`speech_summary`: speech → transcript → summary → speech
+* :func:`prompt_to_clip`: prompt → first frame (text-to-image) → a video of it (image-to-video)
 
 Each is an LCEL chain of :func:`hf_tools.runnable` steps, so ``invoke``, ``ainvoke`` (native
 async all the way), ``batch`` and ``|`` work on it, and each returns a typed result.
@@ -27,17 +28,19 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 from pydantic import BaseModel, ConfigDict, Field
 
-from hf_tools.media import AudioArtifact, Detections, ImageArtifact
+from hf_tools.media import AudioArtifact, Detections, ImageArtifact, VideoArtifact
 from hf_tools.runnables import HFTaskRunnable, runnable
 from hf_tools.settings import HFSettings
 
 __all__ = [
+    "Clip",
     "DocumentAnswer",
     "Findings",
     "SpokenCaption",
     "SpokenSummary",
     "document_qa",
     "image_to_speech",
+    "prompt_to_clip",
     "prompt_to_findings",
     "speech_summary",
 ]
@@ -68,6 +71,14 @@ class DocumentAnswer(BaseModel):
     question: str = Field(description="The question.")
     answer: str = Field(description="The answer ('' when none was found).")
     score: float = Field(description="The model's confidence.")
+
+
+class Clip(BaseModel):
+    """What :func:`prompt_to_clip` made: the first frame and the video animated from it."""
+
+    prompt: str = Field(description="The prompt the frame and the video were made from.")
+    image: ImageArtifact = Field(description="The generated first frame.")
+    video: VideoArtifact = Field(description="The video, the provider's exact bytes.")
 
 
 class SpokenSummary(BaseModel):
@@ -233,3 +244,35 @@ def speech_summary(
         | RunnableLambda(lambda s: SpokenSummary(**s), name="spoken_summary")
     )
     return chain.with_config(run_name="speech_summary")
+
+
+def prompt_to_clip(
+    *, settings: HFSettings | None = None, models: dict[str, str] | None = None, **overrides: Any
+) -> Runnable[Any, Clip]:
+    """Prompt → a first frame (text-to-image) → a video animated from it (image-to-video), same prompt.
+
+    The video step is a queued job: its progress events (``hf_tools_progress``) reach the
+    workflow's callbacks and ``astream_events``; cancelling the run stops it (see :mod:`hf_tools.jobs`).
+
+    Input: a prompt, or ``{"prompt": ..., <text-to-image options>}``.
+
+    Example:
+        >>> from hf_tools.media.workflows import prompt_to_clip
+        >>> from hf_tools.testing import LoopbackServer
+        >>> with LoopbackServer() as server:
+        ...     clip = prompt_to_clip(base_url=server.base_url).invoke("a cat surfing")
+        >>> clip.image.mime_type, clip.video.mime_type
+        ('image/png', 'video/mp4')
+
+    """
+    step = _steps(settings, models, overrides)
+    animate_input: RunnableLambda[dict[str, Any], dict[str, Any]] = RunnableLambda(
+        lambda s: {"image": s["image"].data, "prompt": s["prompt"]}, name="animate_input"
+    )
+    chain = (
+        _with_key("prompt")
+        | RunnablePassthrough.assign(image=step("text-to-image"))
+        | RunnablePassthrough.assign(video=animate_input | step("image-to-video"))
+        | RunnableLambda(lambda s: Clip(prompt=s["prompt"], image=s["image"], video=s["video"]), name="clip")
+    )
+    return chain.with_config(run_name="prompt_to_clip")

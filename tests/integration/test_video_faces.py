@@ -149,3 +149,30 @@ def test_smolagents_code_agent_returns_the_saved_video(hf_router: LoopbackRouter
     assert path.parent == tmp_path / "out" and path.suffix == ".mp4"  # saved where the settings say
     assert path.read_bytes() in hf_router.files.values()
     assert mp4_text(path.read_bytes()) == "the cat walks"
+
+
+# -- the multimodal workflow -----------------------------------------------------------------------
+def test_prompt_to_clip_animates_the_generated_frame_with_progress(hf_router: LoopbackRouter) -> None:
+    import asyncio
+
+    from hf_tools.media.workflows import Clip, prompt_to_clip
+
+    hf_router.hold_jobs(2)
+    flow = prompt_to_clip(**FAST)
+
+    async def run() -> tuple[list[str], Any]:
+        statuses, output = [], None
+        async for event in flow.astream_events("a cat surfing", version="v2"):
+            if event["event"] == "on_custom_event" and event["name"] == "hf_tools_progress":
+                statuses.append(event["data"]["status"])
+            elif event["event"] == "on_chain_end" and event["name"] == "prompt_to_clip":
+                output = event["data"]["output"]
+        return statuses, output
+
+    statuses, clip = asyncio.run(run())
+    assert isinstance(clip, Clip) and clip.prompt == "a cat surfing"
+    assert clip.video.data in hf_router.files.values()  # the provider's exact bytes
+    size = (clip.image.width, clip.image.height)
+    assert (clip.video.width, clip.video.height, mp4_text(clip.video.data)) == (*size, "a cat surfing")  # that frame
+    assert statuses[0] == "submitted" and statuses[-1] == "COMPLETED"
+    assert hf_router.providers_called() == ["fal-ai", "fal-ai"]
