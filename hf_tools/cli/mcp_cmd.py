@@ -110,6 +110,12 @@ def _guard(args: argparse.Namespace) -> Any:
 
 
 def _cmd_mcp(args: argparse.Namespace) -> int:
+    early = None
+    if args.transport == "stdio":
+        # answer the client's initialize before the SDK and the tasks are imported (seconds on a busy machine)
+        from hf_tools.mcp.early import answer_initialize
+
+        early = answer_initialize(sys.stdin.buffer, sys.stdout.buffer)
     try:
         from hf_tools.mcp import create_server, run
     except ImportError as exc:  # pragma: no cover - the extra is missing
@@ -145,7 +151,7 @@ def _cmd_mcp(args: argparse.Namespace) -> int:
     guard = _guard(args)
     with contextlib.suppress(KeyboardInterrupt):
         try:
-            run(server, args.transport, ready=ready, guard=guard)
+            run(server, args.transport, ready=ready, guard=guard, early=early)
         except (HFError, OSError) as exc:
             print(f"hf-tools mcp: {exc}", file=sys.stderr)
             return 2

@@ -15,9 +15,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hf_tools.hub.results import ModelSummary
+if TYPE_CHECKING:  # imported for types only: the CLI parser must stay light (hf-tools mcp answers at once)
+    from hf_tools.hub.results import ModelSummary
 
 _COLUMNS = ("model", "task", "downloads", "likes", "license", "gated", "providers")
 
@@ -46,6 +47,7 @@ def table(models: list[ModelSummary]) -> str:
     """A plain-text table of ``models``, one per line under a header.
 
     Example:
+        >>> from hf_tools.hub.results import ModelSummary
         >>> print(table([ModelSummary(id="org/m", task="fill-mask", downloads=1200)]))
         model  task       downloads  likes  license  gated  providers
         org/m  fill-mask  1,200      -      -        no     -

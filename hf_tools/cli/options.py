@@ -45,14 +45,14 @@ def usage_report(args: argparse.Namespace) -> Iterator[None]:
 @contextlib.contextmanager
 def billing(args: argparse.Namespace) -> Iterator[None]:
     """Run the command with ``--bill-to`` as ``HF_BILL_TO``: every settings object it makes bills that organization."""
-    import os
-
-    from hf_tools.settings import BILL_TO_ENV, HFSettings
-
     org = getattr(args, "bill_to", None)
     if org is None:
         yield
         return
+    import os
+
+    from hf_tools.settings import BILL_TO_ENV, HFSettings
+
     HFSettings(bill_to=org)  # a bad name stops here, before anything runs
     saved = os.environ.get(BILL_TO_ENV)
     os.environ[BILL_TO_ENV] = org

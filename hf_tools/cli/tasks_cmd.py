@@ -18,8 +18,6 @@ import json
 import sys
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from hf_tools.cli.options import add_billing_options
 
 
@@ -32,6 +30,8 @@ def _parse_input(text: str) -> Any:
 
 
 def _dump(output: Any) -> Any:
+    from pydantic import TypeAdapter
+
     return TypeAdapter(Any).dump_python(output, mode="json")
 
 

@@ -5,7 +5,8 @@ task's input model, ``outputSchema`` and ``structuredContent`` from its typed ou
 and with a retriever ``search_documents``. Transports: stdio and streamable HTTP (no SSE). Images
 and audio come back as MCP image/audio content, or as resource links to saved files; errors come
 back as ``isError`` results with one line a model can act on; media inputs are guarded as for the
-LangChain tools; the token never appears in a result.
+LangChain tools; the token never appears in a result. Names are imported on first use (a stdio
+server answers ``initialize`` before the SDK and the tasks are imported: see :mod:`hf_tools.mcp.early`).
 
 Example:
     >>> import anyio
@@ -17,19 +18,10 @@ Example:
 
 """
 
-from hf_tools.mcp.guard import HTTPGuard
-from hf_tools.mcp.server import INSTRUCTIONS, HFToolsMCP, create_server, run, serve_http
-from hf_tools.mcp.tools import DocumentSearchTool, LangChainTool, Passage, error_result
+from __future__ import annotations
 
-__all__ = [
-    "INSTRUCTIONS",
-    "DocumentSearchTool",
-    "HFToolsMCP",
-    "HTTPGuard",
-    "LangChainTool",
-    "Passage",
-    "create_server",
-    "error_result",
-    "run",
-    "serve_http",
-]
+from hf_tools.lazy import exports_from_stub, lazy_exports
+
+_EXPORTS = exports_from_stub(__file__)
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)

@@ -16,6 +16,8 @@ from mcp.server.fastmcp.tools import Tool
 from hf_tools.errors import HFInputError
 from hf_tools.hub import ModelSummary
 from hf_tools.hub.tools import model_tools
+from hf_tools.mcp.about import INSTRUCTIONS, package_version
+from hf_tools.mcp.early import EarlyStart, run_stdio
 from hf_tools.mcp.guard import (
     BearerAuth,
     HTTPGuard,
@@ -37,12 +39,6 @@ from hf_tools.tools import HFToolkit
 
 __all__ = ["INSTRUCTIONS", "HFToolsMCP", "create_server", "run", "serve_http"]
 
-INSTRUCTIONS = (
-    "Hugging Face Inference API tasks as tools (hf-tools): each tool runs one task (summarize, translate, "
-    "classify, detect objects, generate images or speech, transcribe, ...) on a model an inference provider "
-    "serves. Image and audio inputs are file paths, http(s) URLs, data URIs or base64. A failed call says in "
-    "one line what failed and whether retrying later may help."
-)
 
 _MEDIA_OUTPUTS: tuple[Any, ...] = (ImageArtifact, AudioArtifact, VideoArtifact, list[Segment], list[AudioTrack])
 
@@ -188,17 +184,8 @@ def create_server(
         json_response=json_response,
         log_level=log_level,
     )
-    server._mcp_server.version = _package_version()  # serverInfo names hf-tools' version, not the SDK's
+    server._mcp_server.version = package_version()  # serverInfo names hf-tools' version, not the SDK's
     return server
-
-
-def _package_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("hf-tools")
-    except PackageNotFoundError:  # a checkout that was never installed
-        return "0+unknown"
 
 
 def _listening_socket(host: str, port: int, *, backlog: int = 128) -> socket.socket:
@@ -266,15 +253,20 @@ def run(
     *,
     ready: Callable[[str], None] | None = None,
     guard: HTTPGuard | None = None,
+    early: EarlyStart | None = None,
 ) -> None:
     """Serve ``server`` over stdio (desktop and IDE clients) or streamable HTTP until stopped.
 
-    ``guard`` applies to HTTP only (see :func:`serve_http`).
+    ``guard`` applies to HTTP only (see :func:`serve_http`); ``early`` is the stdio client's first
+    message when it was read (and ``initialize`` answered) before the server was built.
     """
     if transport == "stdio":
         if ready is not None:
             ready("stdio")
         with server.serving():
-            anyio.run(server.run_stdio_async)
+            if early is None:
+                anyio.run(server.run_stdio_async)
+            else:
+                anyio.run(run_stdio, server, early)
     else:
         anyio.run(lambda: serve_http(server, ready=ready, guard=guard))
