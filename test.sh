@@ -9,8 +9,8 @@ unset HF_HUB_OFFLINE || true
 # weights), `agents`, `mcp` and `smolagents` in both venvs, so the real-embedding, agent, MCP and
 # smolagents tests (real clients and agents) run against both hub versions; `ray` and `ui` in .venv only
 # (hf_tools.ray's and the playground's tests do not depend on the hub version and skip in .venv-hub1)
-scripts/bootstrap.sh .venv test,local,agents,mcp,smolagents,ray,ui "torch==2.13.0"
-scripts/bootstrap.sh .venv-hub1 test,local,agents,mcp,smolagents "torch==2.13.0" "huggingface_hub>=1.0,<2"
+scripts/bootstrap.sh .venv test,local,agents,mcp,smolagents,ray,ui,otel "torch==2.13.0"
+scripts/bootstrap.sh .venv-hub1 test,local,agents,mcp,smolagents,otel "torch==2.13.0" "huggingface_hub>=1.0,<2"
 # the real browser the playground's browser tests drive (Debian's chromium; installed once, as root)
 scripts/install_browser.sh
 echo "== ruff"; .venv/bin/ruff check hf_tools agents tests examples benchmarks

@@ -44,7 +44,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from contextvars import ContextVar, Token
 from typing import Any, TypeVar, cast
 
-from hf_tools import router_catalog, usage
+from hf_tools import router_catalog, telemetry, usage
 from hf_tools.failover import Route
 from hf_tools.settings import HFSettings
 
@@ -87,6 +87,7 @@ class Meter:
         "output_tokens",
         "route",
         "settings",
+        "span",
         "started",
         "task",
     )
@@ -104,6 +105,7 @@ class Meter:
         self.started = time.perf_counter()
         self.input_tokens = 0
         self.output_tokens = 0
+        self.span = telemetry.start_span(method, model, task=task)  # a no-op without OpenTelemetry
 
     @property
     def provider(self) -> str:
@@ -117,7 +119,12 @@ class Meter:
         names = self.settings.provider_names
         return names[0] if names else "auto"
 
-    # -- usage (only when a track_usage block or a listener is counting) -------------------------
+    @property
+    def counting(self) -> bool:
+        """Whether anything wants this call's figures: a ``track_usage`` block, a listener or a span."""
+        return usage.wanted() or self.span.recording
+
+    # -- usage (only when a track_usage block, a listener or a span is counting) ----------------
     def see(self, answer: Any) -> None:
         """Take the token counts an answer (or a stream's chunk) reports, if any."""
         reported = _field(answer, "usage")
@@ -140,7 +147,7 @@ class Meter:
         )
 
     def finish(self) -> None:
-        """Count the call in every enclosing ``track_usage`` block (and tell the usage listeners)."""
+        """Count the call in every enclosing ``track_usage`` block, tell the listeners, end the span."""
         provider = self.provider
         model = self.model or ""
         if not model.startswith(("http://", "https://")):
@@ -153,6 +160,14 @@ class Meter:
                 offers = router_catalog.cached_offers(model) or {}
             offer = offers.get(provider)
             cost = offer.cost(self.input_tokens, self.output_tokens) if offer is not None else None
+        self.span.end(
+            provider=provider,
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            cost_usd=float(cost) if cost is not None else None,
+        )
+        if not usage.wanted():
+            return
         usage.record(
             usage.UsageRecord(
                 model=model,
@@ -171,12 +186,14 @@ class Meter:
         self._token = _current.set(self)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
         if self._token is not None:
             _current.reset(self._token)
             self._token = None
         if self.answered and self.route is not None:
             self.route.answered = self.answered
+        if error is not None:  # the call failed: its span says so (a track_usage block counts answers only)
+            self.span.end(provider=self.provider, error=error)
 
 
 _current: ContextVar[Meter | None] = ContextVar("hf_tools_meter", default=None)
@@ -248,7 +265,11 @@ def _meter(fn: Callable[..., Any], self: Any, args: tuple[Any, ...], kwargs: dic
         meter = Meter(self.settings, "post_json", args[0], None, None)
     else:
         meter = Meter(self.settings, args[0], args[1], kwargs.get("task"), kwargs.get("route"))
-    usage.check_budget(meter.model)  # a spent budget stops the call before any request
+    try:
+        usage.check_budget(meter.model)  # a spent budget stops the call before any request
+    except BaseException as exc:
+        meter.span.end(provider=meter.provider, error=exc)
+        raise
     return meter
 
 
@@ -261,7 +282,7 @@ def metered(fn: F) -> F:
         _hook_shared_session()
         with meter:
             result = fn(self, *args, **kwargs)
-        if usage.wanted():
+        if meter.counting:
             meter.see(result)
             meter.finish()
         return result
@@ -277,7 +298,7 @@ def ametered(fn: F) -> F:
         meter = _meter(fn, self, args, kwargs)
         with meter:
             result = await fn(self, *args, **kwargs)
-        if usage.wanted():
+        if meter.counting:
             meter.see(result)
             if meter.needs_catalog():
                 await asyncio.to_thread(meter.refresh_catalog)
@@ -301,7 +322,7 @@ def metered_stream(fn: F) -> F:
             first = next(chunks, _END)  # the request, its retries and failovers happen here
         if first is _END:
             return
-        counting = usage.wanted()
+        counting = meter.counting
         try:
             if counting:
                 meter.see(first)
@@ -330,7 +351,7 @@ def ametered_stream(fn: F) -> F:
                 first = await anext(chunks, _END)
             if first is _END:
                 return
-            counting = usage.wanted()
+            counting = meter.counting
             if counting:
                 meter.see(first)
             yield first
