@@ -9,6 +9,7 @@ server (TGI, vLLM, the loopback test server) given as ``base_url``.
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import json
 import os
@@ -74,6 +75,12 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
     * ``with_structured_output`` supports pydantic classes, TypedDicts and JSON schemas with
       ``method="json_schema"`` (default), ``"function_calling"`` or ``"json_mode"``.
     * Image content blocks (base64 or URL) are sent as ``image_url`` parts.
+    * ``provider=[...]`` fails over along the list; ``provider="cheapest"``/``"fastest"`` orders the
+      providers serving the model by the router's ``/v1/models`` offers (price; throughput, then
+      latency) and fails over along that order. Either way a provider whose offer cannot take the
+      call (tools bound, ``json_schema`` output, a context shorter than the prompt) is skipped
+      before any request, and the ``hf_tools_route`` event lists it under ``skipped`` (see
+      :mod:`hf_tools.routing.capabilities`).
 
     Example:
         >>> from hf_tools import ChatHFInference
@@ -104,7 +111,8 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
     provider: str | list[str] | tuple[str, ...] | None = Field(
         default=None,
         description="Inference provider: a name, 'auto' (None: the router's own choice; model suffixes such as"
-        " ':fastest', ':cheapest', ':preferred' or ':<provider>' pass through) or an ordered list to fail over along.",
+        " ':fastest', ':cheapest', ':preferred' or ':<provider>' pass through), an ordered list to fail over along,"
+        " or 'cheapest'/'fastest' (the serving providers ordered client-side by the router's offers).",
     )
     base_url: str | None = Field(
         default=None, description="OpenAI-compatible endpoint (TGI, vLLM, Inference Endpoint); may hold '{model}'."
@@ -249,26 +257,39 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
             return self.provider[0]
         return self.provider or "auto"
 
-    def _route(self, model: str) -> Route | None:
-        """The providers to fail over along (a routed call with a provider list; ``(None,)``: the router's own
-        choice, whose answer names the provider), else None (an endpoint).
+    def _route(self, model: str, wire: list[dict[str, Any]], body: dict[str, Any]) -> tuple[Route | None, str]:
+        """The providers to fail over along and the model to send (``(None,)``: the router's own choice, whose
+        answer names the provider; None: an endpoint). A provider list or ``"cheapest"``/``"fastest"`` is
+        checked against the router's ``/v1/models`` offers (see :mod:`hf_tools.routing.capabilities`).
         """
         settings = self.settings
         names = settings.provider_names
+        ordering = settings.provider_ordering
         if settings.endpoint_for(model) is not None:
-            return None
-        if names is None:
-            return Route((None,), model)
+            return None, model
+        if names is None and ordering is None:
+            return Route((None,), model), model
         if ":" in model.split("/")[-1]:
             raise HFInputError(
                 f"model {model!r} has a ':' suffix, which picks the provider on the router; it works with"
                 " provider='auto' only (drop provider=... or the suffix)"
             )
-        if len(names) == 1:
-            return Route(names, model)
-        from hf_tools.routing import chat_providers
+        if names is not None and len(names) == 1:
+            return Route(names, model), model
+        from hf_tools.routing.capabilities import Needs, chat_route
 
-        return Route(chat_providers(model, settings), model)
+        planned = chat_route(model, settings, Needs.of_request(wire, body))
+        if planned.model != model:  # the ordering is left to the router's own suffix
+            body["model"] = planned.model
+        return Route(planned.providers, model, planned.skipped), planned.model
+
+    async def _aroute(self, model: str, wire: list[dict[str, Any]], body: dict[str, Any]) -> tuple[Route | None, str]:
+        """Async :meth:`_route`: a route that may read the Hub or ``/v1/models`` is planned in a worker thread."""
+        settings = self.settings
+        names = settings.provider_names
+        if settings.provider_ordering is not None or (names is not None and len(names) > 1):
+            return await asyncio.to_thread(self._route, model, wire, body)
+        return self._route(model, wire, body)
 
     def _answered_by(self, route: Route | None) -> str:
         return route.answered or self._provider_name() if route is not None else self._provider_name()
@@ -345,8 +366,8 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         **kwargs: Any,
     ) -> ChatResult:
         model, wire, body = self._request(messages, stop, kwargs, stream=False)
-        route = self._route(model)
-        output = self.client.call("chat_completion", model, messages=wire, extra_body=body, route=route)
+        route, sent = self._route(model, wire, body)
+        output = self.client.call("chat_completion", sent, messages=wire, extra_body=body, route=route)
         _send_route(model, route, run_manager)
         with _reading_answer(model):
             return self._result(output, self._answered_by(route))
@@ -359,8 +380,8 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         **kwargs: Any,
     ) -> ChatResult:
         model, wire, body = self._request(messages, stop, kwargs, stream=False)
-        route = self._route(model)
-        output = await self.client.acall("chat_completion", model, messages=wire, extra_body=body, route=route)
+        route, sent = await self._aroute(model, wire, body)
+        output = await self.client.acall("chat_completion", sent, messages=wire, extra_body=body, route=route)
         await _asend_route(model, route, run_manager)
         with _reading_answer(model):
             return self._result(output, self._answered_by(route))
@@ -373,9 +394,9 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         model, wire, body = self._request(messages, stop, kwargs, stream=True)
-        route = self._route(model)
+        route, sent = self._route(model, wire, body)
         state = _StreamState(self._provider_name(), route)
-        for raw in self.client.stream("chat_completion", model, messages=wire, extra_body=body, route=route):
+        for raw in self.client.stream("chat_completion", sent, messages=wire, extra_body=body, route=route):
             if state.events == 0 and not state.reported:
                 state.reported = True  # the provider is settled at the first event: no failover after it
                 _send_route(model, route, run_manager)
@@ -396,9 +417,9 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         model, wire, body = self._request(messages, stop, kwargs, stream=True)
-        route = self._route(model)
+        route, sent = await self._aroute(model, wire, body)
         state = _StreamState(self._provider_name(), route)
-        chunks = self.client.astream("chat_completion", model, messages=wire, extra_body=body, route=route)
+        chunks = self.client.astream("chat_completion", sent, messages=wire, extra_body=body, route=route)
         async for raw in chunks:
             if state.events == 0 and not state.reported:
                 state.reported = True
@@ -703,7 +724,13 @@ def _run_with_known_id(config: RunnableConfig | None) -> tuple[RunnableConfig, R
 def _route_event(model: str, route: Route | None) -> dict[str, Any] | None:
     if route is None or route.providers == (None,):
         return None  # an endpoint, or the router's own choice: nothing was routed client-side
-    return {"task": "chat-completion", "model": model, "provider": route.answered, "tried": list(route.tried)}
+    return {
+        "task": "chat-completion",
+        "model": model,
+        "provider": route.answered,
+        "tried": list(route.tried),
+        "skipped": [dict(entry) for entry in route.skipped],
+    }
 
 
 def _send_route(model: str, route: Route | None, run_manager: Any) -> None:

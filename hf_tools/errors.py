@@ -15,6 +15,7 @@ decides it::
     │   └── HFBudgetExceededError              a track_usage(max_cost_usd=...) budget is spent (before any request)
     ├── HFModelNotFoundError                   404
     │   └── HFModelNotServedError              no inference provider serves it (Hub check)
+    │       └── HFNoCapableProviderError       every provider was skipped for what the call needs (before any request)
     ├── HFInvalidRequestError                  400 / 413 / 422, with the server's message
     ├── HFRateLimitError                       429, with ``retry_after``  [retryable]
     ├── HFServerError                          5xx  [retryable]
@@ -66,6 +67,7 @@ __all__ = [
     "HFModelLoadingError",
     "HFModelNotFoundError",
     "HFModelNotServedError",
+    "HFNoCapableProviderError",
     "HFOfflineModeError",
     "HFPaymentRequiredError",
     "HFPermissionError",
@@ -203,6 +205,25 @@ class HFModelNotServedError(HFModelNotFoundError):
         super().__init__(message, **kwargs)
         self.task = task
         self.providers_for_task = providers_for_task
+
+
+class HFNoCapableProviderError(HFModelNotServedError):
+    """Every provider a chat call could go to was skipped for what the call needs; no request was sent.
+
+    Attributes:
+        skipped: ``{"provider", "reason"}`` for each skipped provider, in the order considered.
+
+    Example:
+        >>> err = HFNoCapableProviderError("none fits", task="conversational",
+        ...                                skipped=({"provider": "groq", "reason": "no tools"},))
+        >>> err.skipped[0]["provider"], err.is_retryable
+        ('groq', False)
+
+    """
+
+    def __init__(self, message: str, *, skipped: tuple[dict[str, str], ...] = (), **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.skipped = skipped
 
 
 class HFInvalidRequestError(HFError, ModelInvalidRequestError):

@@ -13,7 +13,8 @@ attempt, whether to move on:
   another provider would refuse the same request.
 
 The call's one deadline covers every provider and every round. The provider that answered is
-:attr:`Route.answered`.
+:attr:`Route.answered`; providers left out before the call (a chat call's capability checks, see
+:mod:`hf_tools.routing.capabilities`) are :attr:`Route.skipped`, with the reason.
 
 Example:
     >>> from hf_tools.errors import HFRateLimitError, HFInvalidRequestError
@@ -52,14 +53,21 @@ class Route:
         providers: provider names in order; ``None`` in it means "let huggingface_hub (or the
             router) choose" (no failover is possible then).
         model: the model, for log lines.
+        skipped: ``{"provider", "reason"}`` of each provider left out before the call.
 
     """
 
-    __slots__ = ("answered", "failovers", "index", "model", "providers", "tried")
+    __slots__ = ("answered", "failovers", "index", "model", "providers", "skipped", "tried")
 
-    def __init__(self, providers: tuple[str | None, ...] = (None,), model: str | None = None) -> None:
+    def __init__(
+        self,
+        providers: tuple[str | None, ...] = (None,),
+        model: str | None = None,
+        skipped: tuple[dict[str, str], ...] = (),
+    ) -> None:
         self.providers = providers or (None,)
         self.model = model
+        self.skipped = skipped
         self.index = 0
         self.tried: list[str] = []
         self.failovers = 0

@@ -25,7 +25,16 @@ from typing import Any
 from hf_tools.hub import check
 from hf_tools.hub.check import RETRY_FAILED_AFTER
 
-__all__ = ["Offer", "cached_offers", "clear_catalog", "needs_refresh", "offers", "refresh", "router_base"]
+__all__ = [
+    "Offer",
+    "cached_offers",
+    "clear_catalog",
+    "known_offers",
+    "needs_refresh",
+    "offers",
+    "refresh",
+    "router_base",
+]
 
 _MILLION = Decimal(1_000_000)
 
@@ -149,6 +158,20 @@ def offers(model: str, token: str | None = None, *, ttl: float = 3600.0, timeout
         return cached
     refresh(token, ttl=ttl, timeout=timeout)
     return cached_offers(model) or {}
+
+
+def known_offers(
+    model: str, token: str | None = None, *, ttl: float = 3600.0, timeout: float = 10.0
+) -> dict[str, Offer] | None:
+    """Like :func:`offers`, but None when the listing could not be read (nothing is known, which is not
+    "no provider offers it": ``{}``).
+    """
+    if needs_refresh():
+        refresh(token, ttl=ttl, timeout=timeout)
+    hit = _CACHE.get(router_base())
+    if hit is None or hit[1] is None:
+        return None
+    return hit[1].get(model.partition(":")[0], {})
 
 
 def refresh(token: str | None = None, *, ttl: float = 3600.0, timeout: float = 10.0) -> None:

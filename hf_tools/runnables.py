@@ -199,7 +199,8 @@ def runnable(task: str, *, model: str | None = None, **settings: Any) -> HFTaskR
     Raises:
         UnknownTaskError: no such task.
         HFInputError: a keyword is not a setting (a task option such as ``generate_parameters``
-            goes in the input or in ``.bind(...)``).
+            goes in the input or in ``.bind(...)``), or ``provider`` is ``"cheapest"``/``"fastest"``
+            (chat orderings; a task takes a name, a list or ``"auto"``).
 
     Example:
         >>> from hf_tools import runnable
@@ -210,7 +211,9 @@ def runnable(task: str, *, model: str | None = None, **settings: Any) -> HFTaskR
     spec = TASKS[task]
     base = settings.pop("settings", None) or HFSettings()
     _refuse_non_settings(spec, settings)
-    return HFTaskRunnable(task=spec.name, model=model, settings=base.merged(**settings))
+    merged = base.merged(**settings)
+    merged.refuse_provider_ordering(f"the task {spec.name!r}")
+    return HFTaskRunnable(task=spec.name, model=model, settings=merged)
 
 
 def _refuse_non_settings(spec: TaskSpec, settings: dict[str, Any]) -> None:

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, fi
 from hf_tools.model_ids import check_model_id
 
 ROUTER_PROVIDER_DEFAULT = "auto"
+PROVIDER_ORDERINGS = ("cheapest", "fastest")
+"""``provider`` values that order a chat model's serving providers client-side (see ``ChatHFInference``)."""
 # A vision-language chat model that answers image-to-text, visual and document question answering
 # when no Inference Provider serves the task's own model (see ``HFSettings.vision_model``).
 DEFAULT_VISION_MODEL = "Qwen/Qwen2.5-VL-7B-Instruct"
@@ -166,6 +168,8 @@ class HFSettings(BaseModel):
                 raise ValueError("provider list is empty; pass None (or 'auto') to let the Hub choose")
             if "auto" in names:
                 raise ValueError("'auto' cannot be part of a provider list")
+            if any(name in PROVIDER_ORDERINGS for name in names):
+                raise ValueError("'cheapest' and 'fastest' order the providers themselves: pass one alone, not a list")
             if len(set(names)) != len(names):
                 raise ValueError(f"provider list has repeats: {list(names)}")
             return names[0] if len(names) == 1 else names
@@ -180,10 +184,31 @@ class HFSettings(BaseModel):
 
     @property
     def provider_names(self) -> tuple[str, ...] | None:
-        """The pinned providers in order, or None for ``"auto"``."""
-        if self.provider in (None, ROUTER_PROVIDER_DEFAULT):
+        """The pinned providers in order, or None for ``"auto"`` (and ``"cheapest"``/``"fastest"``)."""
+        if self.provider in (None, ROUTER_PROVIDER_DEFAULT) or self.provider in PROVIDER_ORDERINGS:
             return None
         return (self.provider,) if isinstance(self.provider, str) else self.provider
+
+    @property
+    def provider_ordering(self) -> str | None:
+        """``"cheapest"`` or ``"fastest"`` when ``provider`` is one of them (a chat ordering), else None."""
+        return self.provider if isinstance(self.provider, str) and self.provider in PROVIDER_ORDERINGS else None
+
+    def refuse_provider_ordering(self, user: str) -> None:
+        """Raise :class:`~hf_tools.errors.HFInputError` when ``provider`` is an ordering ``user`` cannot apply.
+
+        ``"cheapest"``/``"fastest"`` are chat-model orderings over the router's ``/v1/models`` offers;
+        tasks, tools and embeddings have no such listing (it prices chat tokens only).
+        """
+        ordering = self.provider_ordering
+        if ordering is None:
+            return
+        from hf_tools.errors import HFInputError
+
+        raise HFInputError(
+            f"provider={ordering!r} orders chat providers by the router's chat offers and works with"
+            f" ChatHFInference only; {user} takes a provider name, an ordered list to fail over along, or 'auto'"
+        )
 
     @field_validator("base_url", "hub_endpoint")
     @classmethod

@@ -291,10 +291,12 @@ class HFToolkit(BaseToolkit):
         refuse_unknown_settings(settings)
         names = [TASKS[t].name for t in (tasks if tasks is not None else list(TASKS))]
         chosen = {TASKS[k].name: v for k, v in (models or {}).items()}
+        merged = base.merged(**settings)
+        merged.refuse_provider_ordering("HFToolkit")
         super().__init__(  # type: ignore[call-arg]
             tasks=names,
             models=chosen,
-            settings=base.merged(**settings),
+            settings=merged,
             handle_provider_errors=handle_provider_errors,
         )
 

@@ -163,6 +163,7 @@ class HFInferenceEmbeddings(BaseModel, Embeddings):
     def __init__(self, **kwargs: Any) -> None:
         """Fields of this class, plus any :class:`~hf_tools.settings.HFSettings` field."""
         super().__init__(**kwargs)
+        self.settings.refuse_provider_ordering("HFInferenceEmbeddings")
 
     @model_validator(mode="before")
     @classmethod

@@ -21,6 +21,10 @@ reads the Hub's inference-provider mapping, cached for ``model_check_ttl``:
 
 Otherwise (an endpoint, ``check_model=False``, no token) nothing is looked up: the model (or
 the first candidate) is called with the providers the settings name.
+
+``provider="cheapest"``/``"fastest"`` order a chat model's providers (see
+:mod:`hf_tools.routing.capabilities`); a task call refuses them with
+:class:`~hf_tools.errors.HFInputError` before any look-up or request.
 """
 
 from __future__ import annotations
@@ -40,7 +44,16 @@ from hf_tools.hub.verdict import judge
 from hf_tools.settings import HFSettings
 from hf_tools.tasks import TaskSpec
 
-__all__ = ["CHAT_TASK", "CallPlan", "aplan_call", "chat_providers", "clear_cache", "plan_call", "static_providers"]
+__all__ = [
+    "CHAT_TASK",
+    "CallPlan",
+    "aplan_call",
+    "chat_providers",
+    "clear_cache",
+    "plan_call",
+    "served_chat_providers",
+    "static_providers",
+]
 
 logger = logging.getLogger("hf_tools")
 
@@ -145,6 +158,7 @@ def plan_call(spec: TaskSpec, model: str | None, settings: HFSettings) -> CallPl
         'facebook/bart-large-cnn'
 
     """
+    settings.refuse_provider_ordering("a task call")
     _refuse_unroutable(spec, model, settings)
     if not _routed(settings, model):
         return CallPlan(spec.name, model or spec.default_model, static_providers(settings))
@@ -159,6 +173,7 @@ def plan_call(spec: TaskSpec, model: str | None, settings: HFSettings) -> CallPl
 
 async def aplan_call(spec: TaskSpec, model: str | None, settings: HFSettings) -> CallPlan:
     """Async :func:`plan_call`: Hub look-ups run in a worker thread, a cached plan inline."""
+    settings.refuse_provider_ordering("a task call")
     _refuse_unroutable(spec, model, settings)
     if not _routed(settings, model):
         return CallPlan(spec.name, model or spec.default_model, static_providers(settings))
@@ -384,6 +399,26 @@ def chat_providers(model: str, settings: HFSettings) -> tuple[str | None, ...]:
             model=model,
         )
     return served
+
+
+def served_chat_providers(model: str, settings: HFSettings) -> tuple[str, ...] | None:
+    """Every provider the Hub says serves ``model`` as chat (live ones, else staging), in the Hub's order,
+    that the installed huggingface_hub can call; None when the Hub is not asked or cannot be read.
+
+    Raises:
+        HFModelNotFoundError: the Hub has no such model.
+
+    Example:
+        >>> served_chat_providers("org/m", HFSettings(check_model=False)) is None
+        True
+
+    """
+    if not _routed(settings, model) or settings.resolved_token() is None:
+        return None
+    summary = hub_summary(model, settings)
+    if summary is None:
+        return None
+    return tuple(p for p in _providers(summary, CHAT_TASK, None) if p is not None)
 
 
 def _names(names: tuple[str, ...] | None) -> str:

@@ -76,7 +76,8 @@ class ChatOffer:
     """One provider serving a chat model, as the router's ``GET /v1/models`` lists it.
 
     Prices are dollars per million tokens. ``latency`` (seconds to the first token) and
-    ``throughput`` (tokens per second) are listed only when set.
+    ``throughput`` (tokens per second) are listed only when set. ``listed=False`` leaves the
+    provider out of the listing (a provider the router's catalog does not know yet).
 
     Example:
         >>> ChatOffer("together", input_price=0.3, output_price=0.8).wire()["pricing"]
@@ -93,6 +94,7 @@ class ChatOffer:
     supports_structured_output: bool = True
     latency: float | None = None
     throughput: float | None = None
+    listed: bool = True
 
     def wire(self) -> dict[str, Any]:
         """The ``providers[]`` entry of ``/v1/models``."""
@@ -152,7 +154,7 @@ class LoopbackRouter(LoopbackServer):
     def offers(self, model: str) -> list[ChatOffer]:
         """The providers ``GET /v1/models`` lists for chat ``model``, in order."""
         listed = {**self._mapped_offers(model), **self._offers.get(model, {})}
-        return list(listed.values())
+        return [offer for offer in listed.values() if offer.listed]
 
     def _mapped_offers(self, model: str) -> dict[str, ChatOffer]:
         """Default offers: every provider the loopback Hub maps the model to as chat."""
