@@ -64,12 +64,13 @@ TOKENS_PER_MESSAGE = 4
 
 
 def estimate_prompt_tokens(messages: Sequence[Mapping[str, Any]], body: Mapping[str, Any]) -> int:
-    """The tokens a chat request needs from a provider's context, estimated from above.
+    """The tokens a chat request needs from a provider's context, estimated.
 
     The characters of every text the model reads (message contents and text parts, tool calls'
     names and arguments, the bound tools' and the ``response_format`` schema's JSON) divided by
     ``CHARS_PER_TOKEN`` (4) and rounded up, plus ``TOKENS_PER_MESSAGE`` (4) per message, plus the
     answer's room: ``max_tokens`` (or ``max_completion_tokens``) when set. Images are not counted.
+    About right for English; scripts such as Chinese take more tokens per character.
 
     Example:
         >>> estimate_prompt_tokens([{"role": "user", "content": "x" * 400}], {"max_tokens": 50})
