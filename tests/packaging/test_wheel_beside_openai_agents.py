@@ -47,6 +47,28 @@ OA_CALL = textwrap.dedent(
     """
 )
 
+# The README's openai-agents snippet: hf-tools mcp as an MCPServerStdio of openai-agents
+OA_MCP = textwrap.dedent(
+    """
+    import asyncio, sys
+    from agents.mcp import MCPServerStdio
+    from hf_tools.testing import LoopbackServer
+
+    async def main(url):
+        params = {"command": sys.executable,
+                  "args": ["-m", "hf_tools.cli", "mcp", "--tasks", "summarization", "--base-url", url]}
+        async with MCPServerStdio(params=params, client_session_timeout_seconds=30) as hf:
+            names = [tool.name for tool in await hf.list_tools()]
+            result = await hf.call_tool("summarization", {"text": "Cats sleep. They eat."})
+        assert names == ["summarization", "find_model"], names
+        assert result.structuredContent == {"summary_text": "Cats sleep."}, result
+        print("openai-agents mcp ok")
+
+    with LoopbackServer() as server:
+        asyncio.run(main(server.base_url))
+    """
+)
+
 
 def _run(python: Path, code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(python), "-c", code], capture_output=True, text=True, cwd=cwd, timeout=300)
@@ -112,10 +134,10 @@ def test_an_editable_install_beside_openai_agents(tmp_path: Path) -> None:
     """The README's editable install: outside the checkout, `agents` is openai-agents' and ours is hf_tools.agents."""
     python = _venv(tmp_path / "venv")
     _pip(python, "install", "openai-agents")
-    _pip(python, "install", "-e", f"{ROOT}[agents]")
+    _pip(python, "install", "-e", f"{ROOT}[agents,mcp]")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     editable_hf = HF_CALL.replace('assert "site-packages" in', 'assert "site-packages" not in')
-    for code, said in ((editable_hf, "hf_tools ok"), (OA_CALL, "openai-agents ok")):
+    for code, said in ((editable_hf, "hf_tools ok"), (OA_CALL, "openai-agents ok"), (OA_MCP, "openai-agents mcp ok")):
         done = _run(python, code, elsewhere)
         assert said in done.stdout, done.stderr[-2000:]
