@@ -21,7 +21,13 @@ from hf_tools.testing.router import LoopbackRouter
 TOKEN = "hf_route_events_0123456789"
 FAST = {"token": TOKEN, "backoff_base": 0.01, "backoff_max": 0.02, "timeout": 5, "deadline": 30}
 QWEN = "Qwen/Qwen2.5-7B-Instruct"
-EXPECTED = {"task": "chat-completion", "model": QWEN, "provider": "together", "tried": ["featherless-ai"], "skipped": []}
+EXPECTED = {
+    "task": "chat-completion",
+    "model": QWEN,
+    "provider": "together",
+    "tried": ["featherless-ai"],
+    "skipped": [],
+}
 
 
 class Events(BaseCallbackHandler):
