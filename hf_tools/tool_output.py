@@ -6,6 +6,12 @@ JSON described by a JSON schema whose root is an object, with images and audio s
 :func:`structured_value` give that JSON (the media's bytes left out, its metadata kept, a
 non-object output wrapped as ``{"result": ...}``), :func:`find_media` the media themselves.
 
+The schema is flat: definitions are written in place (no ``$defs``/``$ref`` chains unless the type is
+recursive), the ``title`` keywords pydantic adds are left out and descriptions keep their first
+paragraph (a class docstring's examples are not for clients). A client that
+checks each result against the schema (the MCP SDK's does, per call, schema included) has fewer
+subschemas to walk.
+
 Example:
     >>> from hf_tools import TASKS
     >>> schema = structured_schema(TASKS["text-classification"].output_type)
@@ -13,6 +19,8 @@ Example:
     ('object', ['result'])
     >>> "data" in structured_schema(TASKS["text-to-image"].output_type)["properties"]
     False
+    >>> schema["properties"]["result"]["items"]["properties"]
+    {'label': {'type': 'string'}, 'score': {'type': 'number'}}
 
 """
 
@@ -84,20 +92,108 @@ def _adapter(output_type: Any) -> TypeAdapter[Any]:
     return TypeAdapter(output_type)
 
 
+# keywords whose value is a schema / a list of schemas / a map of names to schemas
+_SUBSCHEMA = frozenset(
+    {"items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else"}
+    | {"unevaluatedItems", "unevaluatedProperties"}
+)
+_SUBSCHEMA_LISTS = frozenset({"anyOf", "allOf", "oneOf", "prefixItems"})
+_SUBSCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+_DEFS = "#/$defs/"
+
+
+def _walk(node: Any, visit: Any) -> Any:
+    """``node`` (a schema) rebuilt bottom-up: every subschema passed through ``visit`` (schema -> schema)."""
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _SUBSCHEMA:
+            out[key] = _walk(value, visit)
+        elif key in _SUBSCHEMA_LISTS and isinstance(value, list):
+            out[key] = [_walk(item, visit) for item in value]
+        elif key in _SUBSCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {name: _walk(item, visit) for name, item in value.items()}
+        else:  # data (enum, const, default, required, ...) or a keyword that holds no schema
+            out[key] = value
+    return visit(out)
+
+
+def _refs(node: Any) -> set[str]:
+    """The ``$defs`` names ``node`` refers to (anywhere inside)."""
+    if isinstance(node, list):
+        return {name for item in node for name in _refs(item)}
+    if not isinstance(node, dict):
+        return set()
+    found = {name for value in node.values() for name in _refs(value)}
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith(_DEFS):
+        found.add(ref.removeprefix(_DEFS))
+    return found
+
+
+def _recursive(defs: dict[str, Any]) -> bool:
+    """Whether a definition refers to itself, directly or through others."""
+    edges = {name: _refs(body) for name, body in defs.items()}
+
+    def reaches(start: str) -> bool:
+        seen, todo = set(), list(edges.get(start, ()))
+        while todo:
+            name = todo.pop()
+            if name == start:
+                return True
+            if name not in seen:
+                seen.add(name)
+                todo.extend(edges.get(name, ()))
+        return False
+
+    return any(reaches(name) for name in edges)
+
+
+def _flat(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with its ``$defs`` written in place (unless recursive), no ``title`` keywords and
+    descriptions cut to their first paragraph.
+    """
+    defs = schema.get("$defs", {})
+    inline = isinstance(defs, dict) and bool(defs) and not _recursive(defs)
+
+    def visit(node: dict[str, Any]) -> dict[str, Any]:
+        node.pop("title", None)
+        if isinstance(node.get("description"), str):  # a class docstring's first paragraph, not its examples
+            node["description"] = node["description"].split("\n\n", 1)[0]
+        ref = node.get("$ref")
+        target = resolved.get(ref.removeprefix(_DEFS)) if isinstance(ref, str) and ref.startswith(_DEFS) else None
+        if target is not None:  # siblings of $ref (a description) win
+            node = {**target, **{key: value for key, value in node.items() if key != "$ref"}}
+        return node
+
+    resolved: dict[str, Any] = {}
+    if inline:
+        remaining = dict(defs)
+        while remaining:  # definitions that refer to nothing unresolved first (there is no cycle)
+            for name, body in list(remaining.items()):
+                if not _refs(body) & remaining.keys():
+                    resolved[name] = _walk(body, visit)
+                    del remaining[name]
+        schema = {key: value for key, value in schema.items() if key != "$defs"}
+    flat: dict[str, Any] = _walk(schema, visit)
+    return flat
+
+
 @lru_cache(maxsize=256)
 def _schema(output_type: Any) -> tuple[dict[str, Any], bool]:
     """(the structured schema, whether the output is wrapped as ``{"result": ...}``)."""
     schema = _without_media_bytes(_adapter(output_type).json_schema(mode="serialization"))
     ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/$defs/"):  # a model referring to itself
-        schema = {**schema["$defs"][ref.removeprefix("#/$defs/")], **{k: v for k, v in schema.items() if k != "$ref"}}
-    if schema.get("type") == "object":
-        return schema, False
-    defs = schema.pop("$defs", None)
-    wrapped: dict[str, Any] = {"type": "object", "properties": {_RESULT: schema}, "required": [_RESULT]}
-    if defs:
-        wrapped["$defs"] = defs
-    return wrapped, True
+    if isinstance(ref, str) and ref.startswith(_DEFS):  # a model referring to itself
+        schema = {**schema["$defs"][ref.removeprefix(_DEFS)], **{k: v for k, v in schema.items() if k != "$ref"}}
+    if schema.get("type") != "object":
+        defs = schema.pop("$defs", None)
+        schema = {"type": "object", "properties": {_RESULT: schema}, "required": [_RESULT]}
+        if defs:
+            schema["$defs"] = defs
+        return _flat(schema), True
+    return _flat(schema), False
 
 
 def structured_schema(output_type: Any) -> dict[str, Any]:
