@@ -20,7 +20,10 @@ from operator import itemgetter
 from typing import Any, Literal, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.globals import get_llm_cache
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.language_models._utils import _normalize_messages
+from langchain_core.language_models.chat_models import _gen_info_and_msg_metadata
 from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
@@ -39,12 +42,15 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableMap, Runn
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
+from langchain_core.utils.utils import LC_ID_PREFIX
+from langchain_core.utils.uuid import uuid7
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from hf_tools.batching import BoundedBatchMixin
 from hf_tools.client import HFClient, get_client
 from hf_tools.errors import HFError, HFInputError, HFResponseError
 from hf_tools.failover import Route
+from hf_tools.observers import has_observers
 from hf_tools.route_events import RouteReporter, areport_route, report_route, reporting
 from hf_tools.settings import HFSettings, bill_to_from_env
 from hf_tools.tasks.spec import json_problem
@@ -141,6 +147,7 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
     stream_usage: bool = Field(default=True, description="Ask for token usage in the last stream chunk.")
 
     _base_settings: HFSettings | None = PrivateAttr(default=None)
+    _settings_cache: tuple[tuple[Any, ...], HFSettings] | None = PrivateAttr(default=None)
 
     def __init__(self, **data: Any) -> None:
         _refuse_unknown(data)
@@ -192,11 +199,17 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
     # -- settings and client ------------------------------------------------------------
     @property
     def settings(self) -> HFSettings:
-        """The connection settings this model's fields describe."""
+        """The connection settings this model's fields describe (rebuilt when a field changes)."""
+        key = tuple(_frozen(getattr(self, name)) for name in _MIRRORED)
+        cached = self._settings_cache
+        if cached is not None and cached[0] == key:
+            return cached[1]
         base = self._base_settings or HFSettings()
         values = {**base.model_dump(), "token": base.token}
         values.update({name: getattr(self, name) for name in _MIRRORED})
-        return HFSettings(**values)
+        settings = HFSettings(**values)
+        self._settings_cache = (key, settings)
+        return settings
 
     @property
     def client(self) -> HFClient:
@@ -293,6 +306,55 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
 
     def _answered_by(self, route: Route | None) -> str:
         return route.answered or self._provider_name() if route is not None else self._provider_name()
+
+    # -- invoke without LangChain's run set-up when nothing would see the run ----------------
+    def _lean(self, config: RunnableConfig | None, kwargs: dict[str, Any]) -> bool:
+        """Whether a call can skip LangChain's run set-up with no observable difference.
+
+        True when no callback handler, tracer, debug output or configure hook would see the run
+        (:func:`~hf_tools.observers.has_observers`, the model's own ``callbacks``/``verbose`` too),
+        no LangChain cache or rate limiter is in play and the call does not stream.
+        """
+        return not (
+            self.callbacks
+            or self.verbose
+            or self.rate_limiter is not None
+            or (self.cache is not False and (self.cache is not None or get_llm_cache() is not None))
+            or self.streaming
+            or kwargs.get("stream")
+            or self.output_version == "v1"
+            or has_observers(config)
+        )
+
+    def invoke(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AIMessage:
+        """Answer ``input`` (see :meth:`BaseChatModel.invoke`); the same message, without the run set-up when
+        nothing would observe the run.
+        """
+        if not self._lean(config, kwargs):
+            return super().invoke(input, config, stop=stop, **kwargs)
+        messages = _normalize_messages(self._convert_input(input).to_messages())
+        return _lean_message(self._generate(messages, stop=stop, **kwargs), config)
+
+    async def ainvoke(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AIMessage:
+        """Async :meth:`invoke`."""
+        if not self._lean(config, kwargs):
+            return await super().ainvoke(input, config, stop=stop, **kwargs)
+        messages = _normalize_messages(self._convert_input(input).to_messages())
+        return _lean_message(await self._agenerate(messages, stop=stop, **kwargs), config)
 
     # -- the run's callbacks, for the route event (langchain-core gives _stream no run manager) --
     def _generate_with_cache(
@@ -711,6 +773,24 @@ def _tool_choice(choice: str | bool | Mapping[str, Any], names: list[str]) -> st
     if name not in names:
         raise HFInputError(f"tool_choice {name!r} is not one of the bound tools {names}")
     return {"type": "function", "function": {"name": name}}
+
+
+def _frozen(value: Any) -> Any:
+    """A field value as part of a cache key (a list compared by its items, not changed under the key)."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _lean_message(result: ChatResult, config: RunnableConfig | None) -> AIMessage:
+    """The message ``BaseChatModel.invoke`` returns for ``result`` (what ``_generate_with_cache`` adds)."""
+    run_id = (config or {}).get("run_id") or uuid7()
+    for position, generation in enumerate(result.generations):
+        if generation.message.id is None:
+            generation.message.id = f"{LC_ID_PREFIX}-{run_id}-{position}"
+        generation.message.response_metadata = _gen_info_and_msg_metadata(generation)
+    first = result.generations[0]
+    if len(result.generations) == 1 and result.llm_output is not None:
+        first.message.response_metadata = {**result.llm_output, **first.message.response_metadata}
+    return cast(AIMessage, first.message)
 
 
 def _run_with_known_id(config: RunnableConfig | None) -> tuple[RunnableConfig, RouteReporter | None]:

@@ -3,7 +3,9 @@
 LangChain sets up a callback manager for every ``Runnable.invoke`` (about 130 µs here). A leaf
 Runnable such as a task call has no child runs, so when nothing would receive the events the
 set-up can be skipped with no observable difference. :func:`has_observers` reads exactly what
-``langchain_core.callbacks.manager._configure`` reads to decide which handlers a run gets.
+``ensure_config`` and ``langchain_core.callbacks.manager._configure`` read to decide which handlers
+a run gets: the config's callbacks, those of an enclosing run (a function inside a chain that calls
+``invoke`` without passing the config on), debug output, tracing and configure hooks.
 
 Example:
     >>> has_observers(None)
@@ -20,6 +22,7 @@ from typing import Any
 
 from langchain_core.globals import get_debug
 from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables.config import var_child_runnable_config
 from langchain_core.utils.env import env_var_is_set
 
 __all__ = ["has_observers"]
@@ -40,6 +43,9 @@ def has_observers(config: RunnableConfig | None) -> bool:
     """True when a run with ``config`` would get any callback handler (then take LangChain's full path)."""
     global _tracer_context
     if config is not None and _has_handlers(config.get("callbacks")):
+        return True
+    enclosing = var_child_runnable_config.get()  # a run that calls this one without passing its config
+    if enclosing is not None and _has_handlers(enclosing.get("callbacks")):
         return True
     if get_debug() or env_var_is_set("LANGCHAIN_TRACING") or env_var_is_set("LANGCHAIN_HANDLER"):
         return True
