@@ -1,5 +1,14 @@
 """What MCP adds to a tool call: 200 sequential text-classification calls through `hf-tools mcp` over
-streamable HTTP vs the same tool called in process (LangChain ``tool.invoke`` and ``ainvoke``).
+streamable HTTP vs the same tool called in process (LangChain ``tool.invoke`` and ``ainvoke``), and
+what the MCP client's per-call check of each task's ``outputSchema`` costs.
+
+(a) Server-side layer: (MCP call without the client check - in-process ``tool.ainvoke``) - (the
+SDK's own echo tool without the client check): what our tool layer and its larger result cost the
+server above a tool that does nothing, the inference itself taken out.
+(b) Client check: for every task, ``jsonschema.validate`` of a typical ``structuredContent`` (the
+task's declared example run against the loopback server) against its output schema, exactly as the
+SDK's ``ClientSession`` calls it per result; "nested" is pydantic's schema as served before
+(``$defs``/``$ref``, titles, docstrings), "served" the flat schema served now.
 
 The loopback Inference API server runs in its own process (20 ms per request) and the MCP server
 in another; the MCP client is the mcp SDK's ``ClientSession``. Each call is timed on its own;
@@ -7,7 +16,8 @@ rounds alternate between the ways of calling so drift on the machine affects all
 median call of all rounds is reported, and the added latency is the difference of the medians.
 
 Run: .venv/bin/python benchmarks/mcp_overhead.py [--calls 200] [--rounds 3] [--delay 0.02] [--json-response]
-Target: MCP adds under 2 ms per call at the median.
+     .venv/bin/python benchmarks/mcp_overhead.py --schemas-only   # (b) alone, no servers
+Target: MCP adds under 2 ms per call at the median; server-side layer <= 1 ms.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
@@ -39,9 +50,9 @@ TASK = "text-classification"
 # The floor: a bare FastMCP server with one tool that echoes its argument, served the same way.
 ECHO_SERVER = """
 import sys, anyio
-from mcp.server.fastmcp import FastMCP
 from hf_tools.mcp import serve_http
-server = FastMCP("echo", port=0, json_response=sys.argv[1] == "json", log_level="WARNING")
+from hf_tools.mcp.server import HFToolsMCP
+server = HFToolsMCP(name="echo", port=0, json_response=sys.argv[1] == "json", log_level="WARNING")
 @server.tool()
 async def echo(text: str) -> str:
     return text
@@ -105,6 +116,14 @@ async def measure(args: argparse.Namespace, base_url: str, endpoint: str, echo: 
         async def via_echo(i: int) -> object:
             return await echo_session.call_tool("echo", {"text": f"text {i}"})
 
+        async def via_echo_unchecked(i: int) -> object:
+            validate = echo_session._validate_tool_result
+            echo_session._validate_tool_result = _skip  # type: ignore[method-assign]
+            try:
+                return await via_echo(i)
+            finally:
+                echo_session._validate_tool_result = validate  # type: ignore[method-assign]
+
         async def via_mcp(i: int) -> object:
             result = await session.call_tool(tool.name, {"text": f"text {i}"})
             if result.isError:
@@ -133,6 +152,7 @@ async def measure(args: argparse.Namespace, base_url: str, endpoint: str, echo: 
             "MCP call_tool": via_mcp,
             "MCP, no client check": via_mcp_unchecked,
             "bare FastMCP echo tool": via_echo,
+            "echo, no client check": via_echo_unchecked,
         }
         for call in ways.values():  # warm up connections, imports and caches
             await timed(call, 20)
@@ -143,13 +163,71 @@ async def measure(args: argparse.Namespace, base_url: str, endpoint: str, echo: 
     return times
 
 
+def nested_schema(output_type: object) -> dict[str, object]:
+    """The output schema as served before flattening: pydantic's, media bytes out, non-objects wrapped."""
+    from pydantic import TypeAdapter
+
+    from hf_tools.tool_output import _without_media_bytes
+
+    schema: dict[str, Any] = _without_media_bytes(TypeAdapter(output_type).json_schema(mode="serialization"))
+    if schema.get("type") == "object":
+        return schema
+    defs = schema.pop("$defs", None)
+    wrapped: dict[str, Any] = {"type": "object", "properties": {"result": schema}, "required": ["result"]}
+    return {**wrapped, "$defs": defs} if defs else wrapped
+
+
+def validation_times(repeat: int) -> dict[str, tuple[float, float]]:
+    """{task: (ms to validate against the nested schema, ms against the served one)}, as the SDK client does."""
+    import timeit
+
+    from jsonschema import validate
+    from referencing import Registry
+
+    from hf_tools.testing import LoopbackServer
+    from hf_tools.tool_output import structured_schema, structured_value
+
+    def ms(value: object, schema: dict[str, object]) -> float:
+        check = lambda: validate(value, schema, registry=Registry())  # noqa: E731
+        return min(timeit.repeat(check, number=repeat, repeat=5)) / repeat * 1e3
+
+    out = {}
+    with LoopbackServer() as server:
+        for name, spec in hf_tools.TASKS.items():
+            output = hf_tools.runnable(name, base_url=server.base_url).invoke(spec.example)
+            value = structured_value(output, spec.output_type)
+            out[name] = (ms(value, nested_schema(spec.output_type)), ms(value, structured_schema(spec.output_type)))
+    out["(a plain object)"] = (ms({"result": "x"}, {"type": "object"}),) * 2
+    return out
+
+
+def report_validation(repeat: int) -> None:
+    times = validation_times(repeat)
+    print(
+        f"client check of structuredContent per call (jsonschema.validate as the SDK calls it, best of 5 x {repeat}):"
+    )
+    print(f"  {'task':32} {'nested':>8} {'served':>8}")
+    for name, (before, after) in times.items():
+        print(f"  {name:32} {before:6.2f}ms {after:6.2f}ms")
+    tasks = [pair for name, pair in times.items() if not name.startswith("(")]
+    print(
+        f"  median over tasks: nested {statistics.median(b for b, _ in tasks):.2f} ms,"
+        f" served {statistics.median(a for _, a in tasks):.2f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--delay", type=float, default=0.02, help="seconds the inference server takes per request")
     parser.add_argument("--json-response", action="store_true", help="the MCP server answers with JSON, not SSE")
+    parser.add_argument("--schemas-only", action="store_true", help="only (b): the client check per task")
+    parser.add_argument("--repeat", type=int, default=200, help="validations per timing in (b)")
     args = parser.parse_args()
+    if args.schemas_only:
+        report_validation(args.repeat)
+        return
     with loopback_process(delay=args.delay) as url:
         base_url = f"{url}/models/{{model}}/pipeline/{{task}}"
         echo_command = [sys.executable, "-c", ECHO_SERVER, "json" if args.json_response else "sse"]
@@ -173,6 +251,9 @@ def main() -> None:
     check = mcp - medians["MCP, no client check"]
     print(f"  of which the SDK client's outputSchema check: {check * 1e3:+.2f} ms/call")
     print(f"  an MCP round trip to a tool that does nothing : {medians['bare FastMCP echo tool'] * 1e3:.2f} ms/call")
+    layer = medians["MCP, no client check"] - medians["LangChain tool.ainvoke"] - medians["echo, no client check"]
+    print(f"  (a) server-side layer above the SDK echo tool : {layer * 1e3:+.2f} ms/call (target <= 1 ms)")
+    report_validation(args.repeat)
 
 
 if __name__ == "__main__":
