@@ -31,8 +31,9 @@ Status, result and cancel requests go where huggingface_hub sends them: through 
   Answers that are no job (an image from hf-inference or together) send no progress event.
 * **Cancellation:** when the caller stops the job (the asyncio task is cancelled, Ctrl-C, or the
   deadline passes) polling stops at once (no status request follows) and, for fal-ai's queue,
-  the job's cancel route is called. The router forwards no cancel route for the other providers:
-  for them stopping the polling is the promise.
+  the job's cancel route is called, and its answer is sent as one more progress event (fal-ai
+  ``CANCELLATION_REQUESTED``, ``state="canceled"``, with ``http_status``). The router forwards
+  no cancel route for the other providers: for them stopping the polling is the promise.
 * **Deadline:** ``HFSettings.job_deadline`` seconds from submit to bytes (default 900); a job
   still running then is cancelled as above and ends with
   :class:`~hf_tools.errors.HFDeadlineExceededError`.
@@ -85,6 +86,9 @@ _STATE = {
     "in_progress": "running",
     "completed": "completed",
     "created": "queued",
+    "CANCELLATION_REQUESTED": "canceled",
+    "cancel_failed": "canceled",
+    "ALREADY_COMPLETED": "completed",
 }
 
 
@@ -479,8 +483,16 @@ def _cancel(session: Any, job: Job, headers: dict[str, Any], ctx: JobContext) ->
     try:
         response = session.put(str(job.cancel_url), headers=headers, timeout=min(ctx.timeout, 10.0))
         logger.info("hf_tools: cancelled %s job %s (HTTP %s)", job.provider, job.request_id, response.status_code)
+        ctx.report(job.provider, _cancel_word(response), request_id=job.request_id, http_status=response.status_code)
     except Exception as exc:  # noqa: BLE001 - a failed cancel must not hide why the job stopped
         logger.warning("hf_tools: could not cancel %s job %s: %r", job.provider, job.request_id, exc)
+
+
+def _cancel_word(response: Any) -> str:
+    """The provider's word for a cancel answer (fal-ai: ``CANCELLATION_REQUESTED``), else ``canceled``."""
+    answer = _json(response.content) if 200 <= response.status_code < 300 else None
+    word = (answer or {}).get("status")
+    return word if isinstance(word, str) and word else ("canceled" if response.status_code < 300 else "cancel_failed")
 
 
 def _download(session: Any, capped: _Capped, ctx: JobContext) -> bytes:
@@ -531,6 +543,8 @@ async def _acancel(session: Any, job: Job, headers: dict[str, Any], ctx: JobCont
         put = session.put(str(job.cancel_url), headers=headers, timeout=min(ctx.timeout, 10.0))
         response = await asyncio.wait_for(asyncio.shield(put), min(ctx.timeout, 10.0))
         logger.info("hf_tools: cancelled %s job %s (HTTP %s)", job.provider, job.request_id, response.status_code)
+        word = _cancel_word(response)
+        await ctx.areport(job.provider, word, request_id=job.request_id, http_status=response.status_code)
     except BaseException as exc:  # noqa: BLE001 - a failed cancel must not hide why the job stopped
         logger.warning("hf_tools: could not cancel %s job %s: %r", job.provider, job.request_id, exc)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,9 +22,10 @@ from hf_tools.playground.calls import error_text, run_call
 from hf_tools.playground.code import call_code
 from hf_tools.playground.documents import DocumentDesk
 from hf_tools.playground.forms import FormField, form_fields, input_from_form
+from hf_tools.playground.live import JobHandle, run_job_call, stream_chat
 from hf_tools.playground.views import View, output_views, raw_output, view_values
 
-__all__ = ["CSS", "FAMILIES", "PlaygroundConfig", "build_app", "family_of", "theme"]
+__all__ = ["CSS", "FAMILIES", "PlaygroundConfig", "build_app", "chat_code", "family_of", "theme"]
 
 FAMILIES = ("Text", "Images", "Audio", "Video", "Tables")
 """The task tabs, in page order; :func:`family_of` puts each task in one."""
@@ -64,6 +65,10 @@ class PlaygroundConfig:
         hub_search: offer "Find served models" (asks the Hub; off in the demo).
         documents: the document tab's desk, or None for no document tab.
         media_dir: where generated media are written for the page to serve.
+        job_settings: the settings of long jobs (the Video tab: progress shown, a Cancel button);
+            None: ``settings``. The demo sends them to a loopback router running provider jobs.
+        chat: keyword arguments of :class:`~hf_tools.ChatHFInference` for the chat tab (``{}``:
+            its default model through the router); None: no chat tab.
 
     """
 
@@ -72,6 +77,8 @@ class PlaygroundConfig:
     hub_search: bool = True
     documents: DocumentDesk | None = None
     media_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="hf-tools-playground-")))
+    job_settings: dict[str, Any] | None = None
+    chat: dict[str, Any] | None = field(default_factory=dict)
 
 
 CSS = """
@@ -211,7 +218,25 @@ def _task_tab(spec: TaskSpec, config: PlaygroundConfig) -> None:
     code = gr.Code(label="Copy code", language="python", interactive=False, elem_id=f"{tool}-out-code")
     inputs = [model, provider, *[c for w in widgets for c in w.components]]
     outputs = [error, text, route, raw, code, *view_components]
-    run.click(_runner(spec, widgets, views, config), inputs=inputs, outputs=outputs, concurrency_limit=4)
+    if family_of(spec) != "Video":
+        run.click(_runner(spec, widgets, views, config), inputs=inputs, outputs=outputs, concurrency_limit=4)
+        return
+    # a long job: its progress as a live status, and a Cancel that cancels it at the provider
+    with gr.Row():
+        status = gr.Markdown(elem_id=f"{tool}-out-status", elem_classes=["hf-route"])
+        cancel = gr.Button("Cancel", size="sm", variant="stop", elem_id=f"{tool}-cancel")
+    handle = gr.State(JobHandle())
+    run.click(
+        _job_runner(spec, widgets, views, config),
+        inputs=[handle, *inputs],
+        outputs=[status, *outputs],
+        concurrency_limit=4,
+    )
+
+    async def stop(job: JobHandle) -> None:  # on the event loop that runs the job
+        job.cancel()
+
+    cancel.click(stop, inputs=[handle], outputs=None, queue=False)
 
 
 def _finder(spec: TaskSpec) -> Callable[[str | None], tuple[Any, Any]]:
@@ -232,28 +257,70 @@ def _finder(spec: TaskSpec) -> Callable[[str | None], tuple[Any, Any]]:
     return find
 
 
+def _form_values(widgets: list[_Widget], values: tuple[Any, ...]) -> tuple[list[Any], dict[str, str]]:
+    """The form's values per field (an upload wins over the URL text) and ``{field: path}`` of uploads."""
+    uploads: dict[str, str] = {}
+    raw_values: list[Any] = []
+    at = 0
+    for widget in widgets:
+        if widget.field.kind in ("image", "audio"):
+            upload, text = values[at], values[at + 1]
+            if upload:
+                uploads[widget.field.name] = str(upload)
+                raw_values.append(Path(str(upload)))
+            else:
+                raw_values.append(text)
+        else:
+            raw_values.append(values[at])
+        at += len(widget.components)
+    return raw_values, uploads
+
+
+def _call_settings(base: dict[str, Any], provider: str | None) -> dict[str, Any]:
+    settings = dict(base)
+    if provider and provider.strip() not in ("", "auto"):
+        settings["provider"] = provider.strip()
+    return settings
+
+
+def _job_runner(
+    spec: TaskSpec, widgets: list[_Widget], views: list[View], config: PlaygroundConfig
+) -> Callable[..., AsyncIterator[list[Any]]]:
+    async def run(job: JobHandle, model: str | None, provider: str | None, *values: Any) -> AsyncIterator[list[Any]]:
+        blank = [None] * len(views)
+        raw_values, uploads = _form_values(widgets, values)
+        settings = _call_settings(config.settings if config.job_settings is None else config.job_settings, provider)
+        model = (model or "").strip() or None
+        try:
+            data = input_from_form([w.field for w in widgets], raw_values)
+        except HFInputError as exc:
+            yield ["", f"**{error_text(exc)}**", "", "", None, "", *blank]
+            return
+        code = call_code(spec.name, data, model=model, settings=settings, uploads=uploads)
+        yield ["starting…", "", "", "", None, code, *blank]
+        async for update in run_job_call(spec, data, model=model, settings=settings, handle=job):
+            if not update.done:
+                yield [update.status, "", "", "", None, code, *blank]
+                continue
+            route = update.route.describe() if update.route is not None else ""
+            if update.error is not None or update.output is None:
+                yield [update.status, f"**{update.error or 'no output'}**", "", route, None, code, *blank]
+                return
+            image_input = next((v for v in data.values() if isinstance(v, bytes)), None)
+            shown = view_values(spec, update.output, data, config.media_dir, image_input=image_input)
+            out = update.output
+            yield [update.status, "", spec.render(out), route, raw_output(out), code, *[shown.get(v) for v in views]]
+
+    return run
+
+
 def _runner(
     spec: TaskSpec, widgets: list[_Widget], views: list[View], config: PlaygroundConfig
 ) -> Callable[..., list[Any]]:
     def run(model: str | None, provider: str | None, *values: Any) -> list[Any]:
         blank = [None] * len(views)
-        uploads: dict[str, str] = {}
-        raw_values: list[Any] = []
-        at = 0
-        for widget in widgets:
-            if widget.field.kind in ("image", "audio"):
-                upload, text = values[at], values[at + 1]
-                if upload:
-                    uploads[widget.field.name] = str(upload)
-                    raw_values.append(Path(str(upload)))
-                else:
-                    raw_values.append(text)
-            else:
-                raw_values.append(values[at])
-            at += len(widget.components)
-        settings = dict(config.settings)
-        if provider and provider.strip() not in ("", "auto"):
-            settings["provider"] = provider.strip()
+        raw_values, uploads = _form_values(widgets, values)
+        settings = _call_settings(config.settings, provider)
         model = (model or "").strip() or None
         try:
             data = input_from_form([w.field for w in widgets], raw_values)
@@ -309,6 +376,101 @@ def _documents_tab(desk: DocumentDesk) -> None:
     ask.click(run, inputs=[question, k], outputs=[error, answer, sources, how], concurrency_limit=2)
 
 
+def _plain(content: Any) -> str:
+    """The text of a chat message's content (a string, or Gradio's list of content blocks)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(_plain(part) for part in content)
+    if isinstance(content, dict):
+        return str(content.get("text") or "")
+    return "" if content is None else str(content)
+
+
+def chat_code(options: dict[str, Any], message: str) -> str:
+    """The ``hf_tools`` code that streams the same answer.
+
+    Example:
+        >>> print(chat_code({"model": "org/chat", "provider": "cheapest"}, "Hi"))
+        import hf_tools
+        <BLANKLINE>
+        chat = hf_tools.ChatHFInference(model="org/chat", provider="cheapest")
+        for chunk in chat.stream([("user", "Hi")]):
+            print(chunk.content, end="", flush=True)
+
+    """
+    from hf_tools.playground.code import _literal
+
+    arguments = ", ".join(f"{key}={_literal(value)}" for key, value in options.items() if value is not None)
+    return "\n".join(
+        [
+            "import hf_tools",
+            "",
+            f"chat = hf_tools.ChatHFInference({arguments})",
+            f'for chunk in chat.stream([("user", {_literal(message)})]):',
+            '    print(chunk.content, end="", flush=True)',
+        ]
+    )
+
+
+def _chat_tab(options: dict[str, Any], demo: bool) -> None:
+    from hf_tools.chat_models import DEFAULT_CHAT_MODEL
+
+    default_model = str(options.get("model") or DEFAULT_CHAT_MODEL)
+    gr.Markdown(
+        "Chat with `hf_tools.ChatHFInference`: the answer streams; each answer shows the provider that"
+        " answered, its time, tokens and cost."
+        + (" (Demo: a loopback router answers `You said: ...`.)" if demo else "")
+    )
+    with gr.Row():
+        model = gr.Dropdown(
+            [default_model], value=default_model, allow_custom_value=True, label="Model", elem_id="chat-model"
+        )
+        provider = gr.Dropdown(
+            ["auto", "cheapest", "fastest"],
+            value=str(options.get("provider") or "auto"),
+            allow_custom_value=True,
+            label="Provider",
+            info="auto: the router chooses; cheapest/fastest: ordered by the router's prices or speed;"
+            " or a provider name.",
+            elem_id="chat-provider",
+        )
+    chatbot = gr.Chatbot(label="Conversation", elem_id="chat-conversation", height=320)
+    message = gr.Textbox(label="Message", lines=2, elem_id="chat-message")
+    send = gr.Button("Send", variant="primary", elem_id="chat-run")
+    error = gr.Markdown(elem_id="chat-error", elem_classes=["hf-error"])
+    route = gr.Markdown(elem_id="chat-route", elem_classes=["hf-route"])
+    code = gr.Code(label="Copy code", language="python", interactive=False, elem_id="chat-out-code")
+
+    async def answer(
+        text: str, history: list[Any] | None, chosen: str | None, via: str | None
+    ) -> AsyncIterator[list[Any]]:
+        past = [{"role": m["role"], "content": _plain(m.get("content"))} for m in history or [] if isinstance(m, dict)]
+        call = {key: value for key, value in options.items() if key not in ("model", "provider")}
+        call["model"] = (chosen or "").strip() or default_model
+        if via and via.strip() not in ("", "auto"):
+            call["provider"] = via.strip()
+        shown = [*past, {"role": "user", "content": text}, {"role": "assistant", "content": ""}]
+        snippet = chat_code({k: v for k, v in call.items() if k in ("model", "provider")}, text)
+        async for update in stream_chat(call, past, text or ""):
+            shown[-1] = {"role": "assistant", "content": update.text}
+            if not update.done:
+                yield [shown, "", "", "", snippet]
+                continue
+            if update.error is not None:
+                yield [past, text, f"**{update.error}**", "", snippet]
+                return
+            route_line = update.route.describe() if update.route is not None else ""
+            yield [shown, "", "", route_line, snippet]
+
+    send.click(
+        answer,
+        inputs=[message, chatbot, model, provider],
+        outputs=[chatbot, message, error, route, code],
+        concurrency_limit=4,
+    )
+
+
 def build_app(config: PlaygroundConfig | None = None) -> gr.Blocks:
     """The playground page for ``config``.
 
@@ -342,6 +504,9 @@ def build_app(config: PlaygroundConfig | None = None) -> gr.Blocks:
                     for spec in specs:
                         with gr.Tab(spec.name, id=spec.tool_name, elem_id=f"tab-{spec.tool_name}"):
                             _task_tab(spec, config)
+            if config.chat is not None:
+                with gr.Tab("Chat", id="chat", elem_id="tab-chat"):
+                    _chat_tab(config.chat, config.demo)
             if config.documents is not None:
                 with gr.Tab("Documents (RAG)", id="documents", elem_id="tab-documents"):
                     _documents_tab(config.documents)

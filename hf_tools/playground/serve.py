@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEMO_CORPUS", "free_port", "is_loopback", "serve"]
+__all__ = ["DEMO_CORPUS", "DEMO_JOB_POLLS", "DEMO_JOB_SETTINGS", "DEMO_TOKEN", "free_port", "is_loopback", "serve"]
 
 DEMO_CORPUS = Path(__file__).resolve().parents[2] / "examples" / "corpus"
 """The sample documents the demo's document tab answers over (in a checkout)."""
@@ -98,15 +98,38 @@ def _db_desk(args: argparse.Namespace) -> Any:
     )
 
 
-@contextlib.contextmanager
-def _loopback(demo: bool) -> Iterator[Any]:
-    if not demo:
-        yield None
-        return
-    from hf_tools.testing import LoopbackServer
+DEMO_TOKEN = "hf_demo_loopback_only"
+"""The token of ``--demo`` calls: they reach only the loopback servers, never with a real token."""
 
-    with LoopbackServer() as server:
-        yield server
+DEMO_JOB_POLLS = 8
+"""Status requests a demo video job stays pending (queued, then running) before it completes."""
+
+DEMO_JOB_SETTINGS: dict[str, Any] = {"job_poll_interval": 0.4}
+"""The demo's video jobs poll every 0.4 s: a job shows its progress for about three seconds."""
+
+
+@contextlib.contextmanager
+def _loopback(demo: bool) -> Iterator[tuple[Any, Any]]:
+    """The demo's servers: an endpoint for the tasks, and a router with provider jobs and chat offers.
+
+    The router (with its Hub) answers what huggingface_hub sends to the Hugging Face router, so the
+    chat tab shows the provider that answered and the cost from its price list, and the video tab
+    runs fal-ai's queued jobs (progress, cancel). It moves huggingface_hub's router URL for this
+    process only, which is the demo's whole purpose; the token becomes :data:`DEMO_TOKEN`.
+    """
+    if not demo:
+        yield None, None
+        return
+    import os
+
+    from hf_tools.testing import LoopbackServer
+    from hf_tools.testing.router import routed
+
+    os.environ["HF_TOKEN"] = DEMO_TOKEN
+    os.environ.pop("HUGGING_FACE_HUB_TOKEN", None)
+    with LoopbackServer() as server, routed() as (router, _hub):
+        router.hold_jobs(DEMO_JOB_POLLS)
+        yield server, router
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -120,17 +143,27 @@ def serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     port = args.port or free_port(args.host if is_loopback(args.host) else "0.0.0.0")
-    with _loopback(args.demo) as server:
+    with _loopback(args.demo) as (server, _router):
         settings: dict[str, Any] = {}
+        job_settings = None
         desk = None
+        chat = {"model": args.chat_model, "base_url": args.chat_base_url}
         if server is not None:
             settings["base_url"] = server.base_url
+            job_settings = dict(DEMO_JOB_SETTINGS)
             desk = _demo_desk(Path(args.corpus) if args.corpus else DEMO_CORPUS, server.base_url)
         elif args.base_url:
             settings["base_url"] = args.base_url
         if args.db:
             desk = _db_desk(args)
-        config = PlaygroundConfig(settings=settings, demo=server is not None, hub_search=server is None, documents=desk)
+        config = PlaygroundConfig(
+            settings=settings,
+            demo=server is not None,
+            hub_search=server is None,
+            documents=desk,
+            job_settings=job_settings,
+            chat={key: value for key, value in chat.items() if value},
+        )
         app = build_app(config)
         app.queue(default_concurrency_limit=4)
         app.launch(

@@ -244,3 +244,83 @@ def test_document_tab_answers_with_its_source_file(page, artifacts: Path) -> Non
     answer = page.locator("#rag-answer textarea").input_value()
     assert "Fresnel" in answer, answer
     expect(page.locator("#rag-sources")).to_contain_text("lighthouses.html")
+
+
+def watch(page, selector: str) -> None:
+    """Record every text the element at ``selector`` shows (window.__seen[selector]), as it changes."""
+    page.evaluate(
+        "sel => { window.__seen = window.__seen || {}; const seen = window.__seen[sel] = [];"
+        " const el = document.querySelector(sel);"
+        " new MutationObserver(() => { const t = el.innerText.trim();"
+        " if (t && seen[seen.length - 1] !== t) seen.push(t); })"
+        ".observe(el, {subtree: true, childList: true, characterData: true}); }",
+        selector,
+    )
+
+
+def seen(page, selector: str) -> list[str]:
+    return list(page.evaluate("sel => window.__seen[sel]", selector))
+
+
+def test_chat_tab_streams_the_answer_with_the_provider_and_cost(page, artifacts: Path) -> None:
+    page.get_by_role("tab", name="Chat", exact=True).click()
+    page.locator("#chat-run").wait_for()
+    watch(page, "#chat-conversation")
+    page.locator("#chat-message textarea").fill("Tell me about the lighthouse lens")
+    page.click("#chat-run")
+    page.wait_for_function(
+        "() => ['chat-route', 'chat-error'].some(k => {"
+        " const e = document.querySelector(`#${k} [data-testid=markdown]`); return e && e.innerText.trim(); })",
+        timeout=30_000,
+    )
+    page.screenshot(path=artifacts / "chat.png", full_page=True)
+
+    assert page.locator("#chat-error [data-testid=markdown]").inner_text().strip() == ""
+    expect(page.locator("#chat-conversation")).to_contain_text("You said: Tell me about the lighthouse lens")
+    route = page.locator("#chat-route [data-testid=markdown]").inner_text()
+    assert "Qwen/Qwen2.5-7B-Instruct" in route and "provider together" in route.replace("`", ""), route
+    assert re.search(r"\d+ in / \d+ out tokens, \$\d", route), route
+    shown = [t for t in seen(page, "#chat-conversation") if "You said:" in t]
+    assert shown and "You said: Tell me about the lighthouse lens" in shown[-1]
+    assert "ChatHFInference" in code_of(page, "chat")
+
+
+def test_video_job_shows_its_progress_and_the_video(page, artifacts: Path) -> None:
+    from hf_tools.testing.answers.media import mp4_text
+
+    open_task(page, "Video", "text_to_video")
+    watch(page, "#text_to_video-out-status")
+    run_and_wait(page, "text_to_video")
+    page.screenshot(path=artifacts / "text-to-video.png", full_page=True)
+
+    assert page.locator("#text_to_video-out-error [data-testid=markdown]").inner_text().strip() == ""
+    statuses = seen(page, "#text_to_video-out-status")
+    assert any(s.startswith("queued (fal-ai IN_QUEUE)") for s in statuses), statuses
+    assert statuses[-1].startswith("completed (fal-ai COMPLETED)"), statuses
+    route = page.locator("#text_to_video-out-route [data-testid=markdown]").inner_text()
+    assert "provider fal-ai" in route.replace("`", ""), route
+    video = page.locator("#text_to_video-out-video video")
+    video.wait_for()
+    src = video.get_attribute("src")
+    assert src
+    assert mp4_text(page.request.get(src).body()) == hf_tools.TASKS["text-to-video"].example["prompt"]
+
+
+def test_cancel_ends_a_running_video_job_at_the_provider(page, artifacts: Path) -> None:
+    open_task(page, "Video", "text_to_video")
+    error = "#text_to_video-out-error [data-testid=markdown]"
+    page.click("#text_to_video-run")
+    page.wait_for_function(
+        "() => /(queued|running) \\(fal-ai/.test(document.querySelector('#text_to_video-out-status').innerText)",
+        timeout=30_000,
+    )
+    page.click("#text_to_video-cancel")
+    page.wait_for_function(f"() => document.querySelector('{error}').innerText.includes('Cancelled')", timeout=30_000)
+    page.screenshot(path=artifacts / "text-to-video-cancelled.png", full_page=True)
+
+    notice = page.locator(error).inner_text()
+    assert "cancelled at the provider" in notice, notice
+    status = page.locator("#text_to_video-out-status").inner_text()
+    # the loopback router answers the cancel route with 200 only for the job it holds, and marks it cancelled
+    assert "canceled (fal-ai CANCELLATION_REQUESTED)" in status and "HTTP 200" in status, status
+    assert page.locator("#text_to_video-out-video video").count() == 0  # no video came
