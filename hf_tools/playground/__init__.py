@@ -4,11 +4,15 @@ A Gradio page (the ``ui`` extra) generated from the task registry: one tab per t
 form per task built from its input model, the output drawn for a person (images, detections on
 theirs, masks, players, labels as bars, entities highlighted, tables) with the raw typed output one
 click away, the route and time of every call, and the ``hf_tools`` code that reproduces it. A
-document tab answers over a Chroma store made by ``hf-tools ingest``.
+chat tab streams :class:`~hf_tools.ChatHFInference`'s answers with the provider that answered,
+tokens and cost; video jobs show their progress live and can be cancelled at the provider
+(:mod:`hf_tools.playground.live`). A document tab answers over a Chroma store made by
+``hf-tools ingest``.
 
 ``--demo`` needs no token: calls go to a :class:`~hf_tools.testing.LoopbackServer` started in
-the process, and the document tab answers over the sample corpus ingested with local
-embeddings. The page binds 127.0.0.1 unless ``--host`` says otherwise.
+the process (chat and video jobs to a loopback router playing the providers), and the
+document tab answers over the sample corpus ingested with local embeddings. The page binds
+127.0.0.1 unless ``--host`` says otherwise.
 
 Example:
     >>> import argparse
