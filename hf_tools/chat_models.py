@@ -16,7 +16,7 @@ import os
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, Literal, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -200,7 +200,9 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
     @property
     def settings(self) -> HFSettings:
         """The connection settings this model's fields describe (rebuilt when a field changes)."""
-        key = tuple(_frozen(getattr(self, name)) for name in _MIRRORED)
+        key = _mirrored_values(self)
+        if isinstance(self.provider, list):  # compared by its items, not changed under the key
+            key = (*key, tuple(self.provider))
         cached = self._settings_cache
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -276,10 +278,10 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         checked against the router's ``/v1/models`` offers (see :mod:`hf_tools.routing.capabilities`).
         """
         settings = self.settings
-        names = settings.provider_names
-        ordering = settings.provider_ordering
         if settings.endpoint_for(model) is not None:
             return None, model
+        names = settings.provider_names
+        ordering = settings.provider_ordering
         if names is None and ordering is None:
             return Route((None,), model), model
         if ":" in model.split("/")[-1]:
@@ -775,11 +777,6 @@ def _tool_choice(choice: str | bool | Mapping[str, Any], names: list[str]) -> st
     return {"type": "function", "function": {"name": name}}
 
 
-def _frozen(value: Any) -> Any:
-    """A field value as part of a cache key (a list compared by its items, not changed under the key)."""
-    return tuple(value) if isinstance(value, list) else value
-
-
 def _lean_message(result: ChatResult, config: RunnableConfig | None) -> AIMessage:
     """The message ``BaseChatModel.invoke`` returns for ``result`` (what ``_generate_with_cache`` adds)."""
     run_id = (config or {}).get("run_id") or uuid7()
@@ -909,6 +906,7 @@ class _StreamState:
 
 # Connection fields ChatHFInference exposes directly (the rest come from ``settings=``).
 _MIRRORED = tuple(name for name in ChatHFInference.model_fields if name in HFSettings.model_fields)
+_mirrored_values = attrgetter(*_MIRRORED)
 # Every keyword the constructor takes: fields (LangChain's included), their aliases, ``settings``.
 _KEYWORDS = frozenset(
     [*ChatHFInference.model_fields, "settings"]

@@ -27,21 +27,29 @@ __all__ = ["InferenceSpan", "start_span"]
 
 _INSTRUMENTATION = "hf_tools"
 _available: bool | None = None
+_trace: Any = None  # opentelemetry.trace, imported on the first call
+_tracers: tuple[Any, Any] = (None, None)  # (provider, its tracer): one lookup per configured provider
 
 
 def _tracer() -> Any:
     """The tracer to use, or None (no OpenTelemetry, or no tracer provider configured)."""
-    global _available
-    if _available is None:
-        _available = importlib.util.find_spec("opentelemetry") is not None
-    if not _available:
-        return None
-    from opentelemetry import trace
+    global _available, _trace, _tracers
+    if _trace is None:
+        if _available is None:
+            _available = importlib.util.find_spec("opentelemetry") is not None
+        if not _available:
+            return None
+        from opentelemetry import trace
 
-    provider = trace.get_tracer_provider()
-    if isinstance(provider, (trace.ProxyTracerProvider, trace.NoOpTracerProvider)):
+        _trace = trace
+    provider = _trace.get_tracer_provider()
+    if isinstance(provider, (_trace.ProxyTracerProvider, _trace.NoOpTracerProvider)):
         return None
-    return provider.get_tracer(_INSTRUMENTATION)
+    known, tracer = _tracers
+    if provider is not known:
+        tracer = provider.get_tracer(_INSTRUMENTATION)
+        _tracers = (provider, tracer)
+    return tracer
 
 
 class InferenceSpan:

@@ -95,3 +95,10 @@ async def test_astream_events_sees_the_run(hf_settings: HFSettings) -> None:
     classify = hf_tools.runnable("text-classification", settings=hf_settings)
     events = [e["event"] async for e in classify.astream_events("x", version="v2")]
     assert events[0] == "on_chain_start" and events[-1] == "on_chain_end"
+
+
+def test_a_function_in_a_chain_that_calls_invoke_without_the_config_is_seen(hf_settings: HFSettings) -> None:
+    seen = Starts()
+    classify = hf_tools.runnable("text-classification", settings=hf_settings)
+    RunnableLambda(lambda text: classify.invoke(text), name="outer").invoke("x", config={"callbacks": [seen]})
+    assert seen.names == ["outer", "HF[text-classification]"]
