@@ -48,9 +48,7 @@ def contenders(url: str) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "--calls", type=int, default=500, help="calls per round at 5 ms (a fifth at 50 ms)"
-    )
+    parser.add_argument("--calls", type=int, default=500, help="calls per round at 5 ms (a fifth at 50 ms)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--delays", default="0.005,0.05", help="server seconds per request, comma-separated")
     args = parser.parse_args()
