@@ -23,7 +23,6 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.globals import get_llm_cache
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
 from langchain_core.language_models._utils import _normalize_messages
-from langchain_core.language_models.chat_models import _gen_info_and_msg_metadata
 from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
@@ -342,7 +341,9 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         if not self._lean(config, kwargs):
             return super().invoke(input, config, stop=stop, **kwargs)
         messages = _normalize_messages(self._convert_input(input).to_messages())
-        return _lean_message(self._generate(messages, stop=stop, **kwargs), config)
+        model, output, provider = self._complete(messages, stop, None, kwargs)
+        with _reading_answer(model):
+            return self._lean_message(output, provider, config)
 
     async def ainvoke(
         self,
@@ -356,7 +357,9 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         if not self._lean(config, kwargs):
             return await super().ainvoke(input, config, stop=stop, **kwargs)
         messages = _normalize_messages(self._convert_input(input).to_messages())
-        return _lean_message(await self._agenerate(messages, stop=stop, **kwargs), config)
+        model, output, provider = await self._acomplete(messages, stop, None, kwargs)
+        with _reading_answer(model):
+            return self._lean_message(output, provider, config)
 
     # -- the run's callbacks, for the route event (langchain-core gives _stream no run manager) --
     def _generate_with_cache(
@@ -429,12 +432,9 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        model, wire, body = self._request(messages, stop, kwargs, stream=False)
-        route, sent = self._route(model, wire, body)
-        output = self.client.call("chat_completion", sent, messages=wire, extra_body=body, route=route)
-        _send_route(model, route, run_manager)
+        model, output, provider = self._complete(messages, stop, run_manager, kwargs)
         with _reading_answer(model):
-            return self._result(output, self._answered_by(route))
+            return self._result(output, provider)
 
     async def _agenerate(
         self,
@@ -443,12 +443,29 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        model, output, provider = await self._acomplete(messages, stop, run_manager, kwargs)
+        with _reading_answer(model):
+            return self._result(output, provider)
+
+    def _complete(
+        self, messages: list[BaseMessage], stop: list[str] | None, run_manager: Any, kwargs: dict[str, Any]
+    ) -> tuple[str, Any, str]:
+        """One ``chat_completion`` call: (the model asked, the answer, the provider that answered)."""
+        model, wire, body = self._request(messages, stop, kwargs, stream=False)
+        route, sent = self._route(model, wire, body)
+        output = self.client.call("chat_completion", sent, messages=wire, extra_body=body, route=route)
+        _send_route(model, route, run_manager)
+        return model, output, self._answered_by(route)
+
+    async def _acomplete(
+        self, messages: list[BaseMessage], stop: list[str] | None, run_manager: Any, kwargs: dict[str, Any]
+    ) -> tuple[str, Any, str]:
+        """Async :meth:`_complete`."""
         model, wire, body = self._request(messages, stop, kwargs, stream=False)
         route, sent = await self._aroute(model, wire, body)
         output = await self.client.acall("chat_completion", sent, messages=wire, extra_body=body, route=route)
         await _asend_route(model, route, run_manager)
-        with _reading_answer(model):
-            return self._result(output, self._answered_by(route))
+        return model, output, self._answered_by(route)
 
     def _stream(
         self,
@@ -498,10 +515,39 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         state.check_not_empty(model)
 
     def _result(self, output: Any, provider: str) -> ChatResult:
+        choices, usage, metadata = self._answer(output, provider)
+        generations = []
+        for position, choice in enumerate(choices):
+            finish_reason = _get(choice, "finish_reason")
+            ai = _message(
+                choice,
+                usage if position == 0 else None,
+                {**metadata, "finish_reason": finish_reason},
+                _get(output, "id"),
+            )
+            generations.append(ChatGeneration(message=ai, generation_info={"finish_reason": finish_reason}))
+        return ChatResult(generations=generations, llm_output=_llm_output(output))
+
+    def _lean_message(self, output: Any, provider: str, config: RunnableConfig | None) -> AIMessage:
+        """The message ``BaseChatModel.invoke`` gives for ``output`` (the first choice), built once.
+
+        ``_generate_with_cache`` puts the generation info (the finish reason) and, for a single choice,
+        the llm output (``model_name``, ``token_usage``) into ``response_metadata`` and names a message
+        without an id after its run: the same here, without the intermediate ``ChatResult``.
+        """
+        choices, usage, metadata = self._answer(output, provider)
+        finish_reason = _get(choices[0], "finish_reason")
+        merged = {"finish_reason": finish_reason, **metadata}
+        if len(choices) == 1:
+            merged = {**_llm_output(output), **merged}
+        message_id = _get(output, "id") or f"{LC_ID_PREFIX}-{(config or {}).get('run_id') or uuid7()}-0"
+        return _message(choices[0], usage, merged, message_id)
+
+    def _answer(self, output: Any, provider: str) -> tuple[list[Any], UsageMetadata | None, dict[str, Any]]:
+        """(choices, usage, response metadata) of a chat answer; HFResponseError when it holds no choice."""
         choices = list(_get(output, "choices") or [])
         if not choices:
             raise HFResponseError("the chat answer holds no choices", model=_get(output, "model") or self.model)
-        usage = _usage(_get(output, "usage"))
         metadata = {
             "model_name": _get(output, "model"),
             "system_fingerprint": _get(output, "system_fingerprint"),
@@ -509,27 +555,7 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
             "provider": provider,
             "model_provider": "huggingface",
         }
-        generations = []
-        for position, choice in enumerate(choices):
-            message = _get(choice, "message") or {}
-            tool_calls, invalid = _parse_tool_calls(_get(message, "tool_calls"))
-            extra: dict[str, Any] = {}
-            reasoning = _get(message, "reasoning") or _get(message, "reasoning_content")
-            if reasoning:
-                extra["reasoning_content"] = reasoning
-            finish_reason = _get(choice, "finish_reason")
-            ai = AIMessage(
-                content=_get(message, "content") or "",
-                tool_calls=tool_calls,
-                invalid_tool_calls=invalid,
-                additional_kwargs=extra,
-                usage_metadata=usage if position == 0 else None,
-                response_metadata={**metadata, "finish_reason": finish_reason},
-                id=_get(output, "id"),
-            )
-            generations.append(ChatGeneration(message=ai, generation_info={"finish_reason": finish_reason}))
-        llm_output = {"model_name": metadata["model_name"], "token_usage": dict(_get(output, "usage") or {})}
-        return ChatResult(generations=generations, llm_output=llm_output)
+        return choices, _usage(_get(output, "usage")), metadata
 
     # -- batches ----------------------------------------------------------------------------
     def _max_concurrency(self) -> int:
@@ -777,17 +803,27 @@ def _tool_choice(choice: str | bool | Mapping[str, Any], names: list[str]) -> st
     return {"type": "function", "function": {"name": name}}
 
 
-def _lean_message(result: ChatResult, config: RunnableConfig | None) -> AIMessage:
-    """The message ``BaseChatModel.invoke`` returns for ``result`` (what ``_generate_with_cache`` adds)."""
-    run_id = (config or {}).get("run_id") or uuid7()
-    for position, generation in enumerate(result.generations):
-        if generation.message.id is None:
-            generation.message.id = f"{LC_ID_PREFIX}-{run_id}-{position}"
-        generation.message.response_metadata = _gen_info_and_msg_metadata(generation)
-    first = result.generations[0]
-    if len(result.generations) == 1 and result.llm_output is not None:
-        first.message.response_metadata = {**result.llm_output, **first.message.response_metadata}
-    return cast(AIMessage, first.message)
+def _message(choice: Any, usage: UsageMetadata | None, metadata: dict[str, Any], message_id: str | None) -> AIMessage:
+    """The AIMessage of one answer choice (its tool calls parsed, reasoning kept)."""
+    message = _get(choice, "message") or {}
+    tool_calls, invalid = _parse_tool_calls(_get(message, "tool_calls"))
+    extra: dict[str, Any] = {}
+    reasoning = _get(message, "reasoning") or _get(message, "reasoning_content")
+    if reasoning:
+        extra["reasoning_content"] = reasoning
+    return AIMessage(
+        content=_get(message, "content") or "",
+        tool_calls=tool_calls,
+        invalid_tool_calls=invalid,
+        additional_kwargs=extra,
+        usage_metadata=usage,
+        response_metadata=metadata,
+        id=message_id,
+    )
+
+
+def _llm_output(output: Any) -> dict[str, Any]:
+    return {"model_name": _get(output, "model"), "token_usage": dict(_get(output, "usage") or {})}
 
 
 def _run_with_known_id(config: RunnableConfig | None) -> tuple[RunnableConfig, RouteReporter | None]:

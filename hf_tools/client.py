@@ -22,6 +22,7 @@ One :class:`HFClient` serves every Runnable, Tool and embedder built from the sa
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import weakref
@@ -118,9 +119,7 @@ class HFClient:
         return names[0] if names else None
 
     def _sync_client(self, token: str | None, deadline: _Deadline, route: Route | None = None) -> Any:
-        from huggingface_hub import InferenceClient
-
-        return InferenceClient(
+        return _inference_client_class()(
             provider=self._provider(route),  # type: ignore[arg-type]
             token=token,
             timeout=deadline.request_timeout(self.settings.timeout),
@@ -518,6 +517,14 @@ class HFClient:
             return await self._aretry(url, self._resolved_token, once, slot=slot)
         finally:
             slot.close()
+
+
+@functools.cache
+def _inference_client_class() -> Any:
+    """``huggingface_hub.InferenceClient``, looked up once (each lazy ``from huggingface_hub import`` costs µs)."""
+    from huggingface_hub import InferenceClient
+
+    return InferenceClient
 
 
 def _codec() -> tuple[Callable[[Any], bytes], Callable[[bytes], Any]]:
