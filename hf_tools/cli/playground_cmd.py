@@ -11,8 +11,10 @@ Example:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -22,7 +24,29 @@ def _cmd_playground(args: argparse.Namespace) -> int:
         return 1
     from hf_tools.playground.serve import serve
 
-    return serve(args)
+    return serve(args, demo_servers=_demo_servers)
+
+
+@contextlib.contextmanager
+def _demo_servers() -> Iterator[tuple[Any, Any]]:
+    """The demo's servers: an endpoint for the tasks, and a router with provider jobs and chat offers.
+
+    The router (with its Hub) answers what huggingface_hub sends to the Hugging Face router, so the
+    chat tab shows the provider that answered and the cost from its price list, and the video tab
+    runs fal-ai's queued jobs (progress, cancel). It moves huggingface_hub's router URL for this
+    process only, which is the demo's whole purpose; the token becomes ``DEMO_TOKEN``.
+    """
+    import os
+
+    from hf_tools.playground.serve import DEMO_JOB_POLLS, DEMO_TOKEN
+    from hf_tools.testing import LoopbackServer
+    from hf_tools.testing.router import routed
+
+    os.environ["HF_TOKEN"] = DEMO_TOKEN
+    os.environ.pop("HUGGING_FACE_HUB_TOKEN", None)
+    with LoopbackServer() as server, routed() as (router, _hub):
+        router.hold_jobs(DEMO_JOB_POLLS)
+        yield server, router
 
 
 def register(sub: Any) -> None:

@@ -16,7 +16,8 @@ import ipaddress
 import socket
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -108,32 +109,17 @@ DEMO_JOB_SETTINGS: dict[str, Any] = {"job_poll_interval": 0.4}
 """The demo's video jobs poll every 0.4 s: a job shows its progress for about three seconds."""
 
 
-@contextlib.contextmanager
-def _loopback(demo: bool) -> Iterator[tuple[Any, Any]]:
-    """The demo's servers: an endpoint for the tasks, and a router with provider jobs and chat offers.
+DemoServers = Callable[[], AbstractContextManager[tuple[Any, Any]]]
+"""Starts the demo's servers: an endpoint for the tasks, and a router with provider jobs and chat offers."""
 
-    The router (with its Hub) answers what huggingface_hub sends to the Hugging Face router, so the
-    chat tab shows the provider that answered and the cost from its price list, and the video tab
-    runs fal-ai's queued jobs (progress, cancel). It moves huggingface_hub's router URL for this
-    process only, which is the demo's whole purpose; the token becomes :data:`DEMO_TOKEN`.
+
+def serve(args: argparse.Namespace, demo_servers: DemoServers | None = None) -> int:
+    """Run the page until interrupted (``hf-tools playground``).
+
+    ``demo_servers`` (given by the ``hf-tools playground`` command, which may use the loopback
+    servers of :mod:`hf_tools.testing`; production code never imports them) starts what
+    ``--demo`` calls go to.
     """
-    if not demo:
-        yield None, None
-        return
-    import os
-
-    from hf_tools.testing import LoopbackServer
-    from hf_tools.testing.router import routed
-
-    os.environ["HF_TOKEN"] = DEMO_TOKEN
-    os.environ.pop("HUGGING_FACE_HUB_TOKEN", None)
-    with LoopbackServer() as server, routed() as (router, _hub):
-        router.hold_jobs(DEMO_JOB_POLLS)
-        yield server, router
-
-
-def serve(args: argparse.Namespace) -> int:
-    """Run the page until interrupted (``hf-tools playground``)."""
     from hf_tools.playground.app import CSS, PlaygroundConfig, build_app, theme
 
     if not is_loopback(args.host):
@@ -143,7 +129,10 @@ def serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     port = args.port or free_port(args.host if is_loopback(args.host) else "0.0.0.0")
-    with _loopback(args.demo) as (server, _router):
+    if args.demo and demo_servers is None:
+        raise ValueError("--demo needs the demo's servers (run it as `hf-tools playground --demo`)")
+    servers = demo_servers() if args.demo and demo_servers is not None else contextlib.nullcontext((None, None))
+    with servers as (server, _router):
         settings: dict[str, Any] = {}
         job_settings = None
         desk = None
