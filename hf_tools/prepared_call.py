@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from hf_tools.tasks.spec import TaskSpec
 
-__all__ = ["CallHook", "PreparedCall", "RawBytes"]
+__all__ = ["AnswerHook", "CallHook", "PreparedCall", "RawBytes", "check_count"]
 
 
 @dataclass(frozen=True)
@@ -66,3 +66,42 @@ class CallHook(Protocol):
     def prepare(self, spec: TaskSpec, kwargs: dict[str, Any], settings: Any) -> PreparedCall: ...
 
     async def aprepare(self, spec: TaskSpec, kwargs: dict[str, Any], settings: Any) -> PreparedCall: ...
+
+
+class AnswerHook:
+    """Base of the hooks that only work on the answer (nothing to read or await before the call).
+
+    A subclass implements :meth:`finisher`; :meth:`prepare` and :meth:`aprepare` follow from it.
+
+    Example:
+        >>> from hf_tools import TASKS
+        >>> class TwoGuesses(AnswerHook):
+        ...     def finisher(self, spec, kwargs):
+        ...         return lambda output: check_count(spec.name, output, 2, "guess", "request")
+        >>> call = TwoGuesses().prepare(TASKS["fill-mask"], {"text": "a [MASK]"}, None)
+        >>> call.finish([{"score": 0.9, "token": 1, "token_str": "cat", "sequence": "a cat"}])
+        Traceback (most recent call last):
+        ...
+        hf_tools.errors.HFResponseError: unexpected fill-mask response: 1 guess(s) for 2 request(s)
+
+    """
+
+    def finisher(self, spec: TaskSpec, kwargs: dict[str, Any]) -> Callable[[Any], Any]:
+        """What turns the task's parsed answer into the output (``kwargs`` may be edited: e.g. drop a local option)."""
+        raise NotImplementedError
+
+    def prepare(self, spec: TaskSpec, kwargs: dict[str, Any], settings: Any) -> PreparedCall:
+        check = self.finisher(spec, kwargs)
+        return PreparedCall(kwargs, lambda raw: check(spec.finish(raw)))
+
+    async def aprepare(self, spec: TaskSpec, kwargs: dict[str, Any], settings: Any) -> PreparedCall:
+        return self.prepare(spec, kwargs, settings)
+
+
+def check_count(task: str, output: Any, expected: int, items: str, per: str) -> Any:
+    """``output`` if it holds ``expected`` items, else :class:`~hf_tools.errors.HFResponseError` naming both counts."""
+    if len(output) != expected:
+        from hf_tools.errors import HFResponseError
+
+        raise HFResponseError(f"unexpected {task} response: {len(output)} {items}(s) for {expected} {per}(s)")
+    return output

@@ -16,11 +16,12 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import Field
 
-from hf_tools.prepared_call import PreparedCall
+from hf_tools.prepared_call import AnswerHook
 from hf_tools.tasks.registry import TaskRegistry
 from hf_tools.tasks.spec import TaskInput, TaskSpec
 
@@ -143,7 +144,7 @@ def _is_token_level(output: Embedding) -> bool:
     return bool(output) and isinstance(output[0], list)
 
 
-class Pooling:
+class Pooling(AnswerHook):
     """A :class:`~hf_tools.tasks.spec.CallHook` for the ``pooling`` option: applied to the answer, never sent.
 
     Example:
@@ -160,19 +161,15 @@ class Pooling:
     local_fields = ("pooling",)
     """Input fields this hook applies itself: never sent to the client."""
 
-    def prepare(self, spec: TaskSpec, kwargs: dict[str, Any], settings: Any) -> PreparedCall:
+    def finisher(self, spec: TaskSpec, kwargs: dict[str, Any]) -> Callable[[Any], Any]:
         how = kwargs.pop("pooling", None)
 
-        def finish(raw: Any) -> Any:
-            output: Embedding = spec.finish(raw)
+        def pool(output: Embedding) -> Any:
             if how == "mean" and _is_token_level(output):
                 return _mean(output)  # type: ignore[arg-type]
             return output
 
-        return PreparedCall(kwargs, finish)
-
-    async def aprepare(self, spec: TaskSpec, kwargs: dict[str, Any], settings: Any) -> PreparedCall:
-        return self.prepare(spec, kwargs, settings)
+        return pool
 
 
 def _head(vector: list[Any]) -> str:

@@ -14,12 +14,12 @@ call goes through that method.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import Field
 
-from hf_tools.errors import HFResponseError
-from hf_tools.prepared_call import PreparedCall
+from hf_tools.prepared_call import AnswerHook, check_count
 from hf_tools.tasks.registry import TaskRegistry
 from hf_tools.tasks.render import number
 from hf_tools.tasks.spec import TaskInput, TaskSpec
@@ -74,7 +74,7 @@ def _per_row(render_one: Any) -> Any:
     return render
 
 
-class OnePerRow:
+class OnePerRow(AnswerHook):
     """A :class:`~hf_tools.tasks.spec.CallHook`: the answer must hold one prediction per row of the table.
 
     Example:
@@ -90,21 +90,9 @@ class OnePerRow:
 
     """
 
-    def prepare(self, spec: TaskSpec, kwargs: dict[str, Any], settings: Any) -> PreparedCall:
+    def finisher(self, spec: TaskSpec, kwargs: dict[str, Any]) -> Callable[[Any], Any]:
         expected = rows(kwargs["table"])
-
-        def finish(raw: Any) -> Any:
-            output = spec.finish(raw)
-            if len(output) != expected:
-                raise HFResponseError(
-                    f"unexpected {spec.name} response: {len(output)} prediction(s) for {expected} row(s)"
-                )
-            return output
-
-        return PreparedCall(kwargs, finish)
-
-    async def aprepare(self, spec: TaskSpec, kwargs: dict[str, Any], settings: Any) -> PreparedCall:
-        return self.prepare(spec, kwargs, settings)
+        return lambda output: check_count(spec.name, output, expected, "prediction", "row")
 
 
 _FISH = {

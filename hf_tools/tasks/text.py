@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from huggingface_hub import (
@@ -17,7 +18,7 @@ from huggingface_hub import (
 from pydantic import Field, ValidationInfo, field_validator
 
 from hf_tools.errors import HFResponseError
-from hf_tools.prepared_call import PreparedCall
+from hf_tools.prepared_call import AnswerHook, check_count
 from hf_tools.tasks.registry import TaskRegistry
 from hf_tools.tasks.render import answers, as_list, labels, number, pairs, plain, text_of
 from hf_tools.tasks.spec import TaskInput, TaskSpec
@@ -146,7 +147,7 @@ def _scores(raw: Any) -> list[float]:
     return [float(s) for s in raw]
 
 
-class OneScorePerSentence:
+class OneScorePerSentence(AnswerHook):
     """A :class:`~hf_tools.tasks.spec.CallHook`: one score per compared sentence, each within the score's range.
 
     A sentence-similarity answer holds one cosine similarity per sentence in
@@ -184,15 +185,11 @@ class OneScorePerSentence:
         self.low = low
         self.high = high
 
-    def prepare(self, spec: TaskSpec, kwargs: dict[str, Any], settings: Any) -> PreparedCall:
+    def finisher(self, spec: TaskSpec, kwargs: dict[str, Any]) -> Callable[[Any], Any]:
         expected = len(kwargs[self.field])
 
-        def finish(raw: Any) -> Any:
-            scores: list[float] = spec.finish(raw)
-            if len(scores) != expected:
-                raise HFResponseError(
-                    f"unexpected {spec.name} response: {len(scores)} score(s) for {expected} sentence(s)"
-                )
+        def check(scores: list[float]) -> list[float]:
+            check_count(spec.name, scores, expected, "score", "sentence")
             for index, score in enumerate(scores):
                 if not self.low - self.TOLERANCE <= score <= self.high + self.TOLERANCE:
                     raise HFResponseError(
@@ -200,10 +197,7 @@ class OneScorePerSentence:
                     )
             return scores
 
-        return PreparedCall(kwargs, finish)
-
-    async def aprepare(self, spec: TaskSpec, kwargs: dict[str, Any], settings: Any) -> PreparedCall:
-        return self.prepare(spec, kwargs, settings)
+        return check
 
 
 def register_text_tasks(registry: TaskRegistry) -> None:
