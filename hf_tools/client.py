@@ -224,10 +224,9 @@ class HFClient:
         token: str | None,
         attempt_once: Callable[[_Deadline], T],
         route: Route | None = None,
-        deadline: _Deadline | None = None,
         slot: CallSlot | None = None,
     ) -> T:
-        deadline = deadline or _Deadline(self.settings.deadline)
+        deadline = _Deadline(self.settings.deadline)
         attempt = 0
         while True:
             try:
@@ -252,10 +251,9 @@ class HFClient:
         token: str | None,
         attempt_once: Callable[[_Deadline], Awaitable[T]],
         route: Route | None = None,
-        deadline: _Deadline | None = None,
         slot: CallSlot | None = None,
     ) -> T:
-        deadline = deadline or _Deadline(self.settings.deadline)
+        deadline = _Deadline(self.settings.deadline)
         attempt = 0
         while True:
             try:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import ipaddress
 import json
 import logging
 import os
@@ -34,6 +33,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mcp.server.transport_security import TransportSecuritySettings
+
+from hf_tools.media.netguard import is_loopback
 
 __all__ = [
     "BearerAuth",
@@ -80,16 +81,6 @@ class HTTPGuard:
     allowed_origins: tuple[str, ...] = ()
     max_connections: int | None = None
     idle_timeout: float = 10.0
-
-
-def is_loopback(host: str) -> bool:
-    """True for an address only this machine can reach (127.0.0.0/8, ``::1``, ``localhost``)."""
-    if host.strip("[]").lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _with_port(host: str) -> str:

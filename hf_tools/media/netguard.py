@@ -28,6 +28,7 @@ from hf_tools.media.errors import UnsafeURLError
 from hf_tools.media.policy import MediaPolicy
 
 __all__ = [
+    "is_loopback",
     "IPAddress",
     "Target",
     "aresolve",
@@ -71,6 +72,22 @@ class Target:
 
     def trusted(self, policy: MediaPolicy) -> bool:
         return policy.allow_private_urls or bool({self.host, f"{self.host}:{self.port}"} & policy.allowed_hosts)
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address only this machine can reach (127.0.0.0/8, ``::1``, ``[::1]``, ``localhost``).
+
+    Example:
+        >>> is_loopback("127.0.0.2"), is_loopback("[::1]"), is_loopback("0.0.0.0"), is_loopback("example.org")
+        (True, True, False, False)
+
+    """
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_target(url: str) -> Target:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ipaddress
 import socket
 import sys
 import tempfile
@@ -20,6 +19,8 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
+
+from hf_tools.media.netguard import is_loopback
 
 __all__ = ["DEMO_CORPUS", "DEMO_JOB_POLLS", "DEMO_JOB_SETTINGS", "DEMO_TOKEN", "free_port", "is_loopback", "serve"]
 
@@ -32,16 +33,6 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((host, 0))
         return int(probe.getsockname()[1])
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` is reachable from this machine only."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _demo_embedder(base_url: str) -> Any:
