@@ -40,7 +40,7 @@ from hf_tools.errors import redact
 from hf_tools.mcp.scrub import scrub_result
 from hf_tools.media import AudioArtifact, Detections, ImageArtifact, MediaArtifact, VideoArtifact
 from hf_tools.tool_feedback import display_path, source_label
-from hf_tools.tool_output import find_media, structured_schema, structured_value
+from hf_tools.tool_output import dialect_schema, find_media, structured_value
 
 __all__ = ["DocumentSearchTool", "LangChainTool", "LinkedFiles", "Passage", "error_result"]
 
@@ -182,7 +182,7 @@ class LangChainTool(_HFTool):
             linked_files: where the files behind resource links are remembered, to remove them later.
 
         """
-        output_schema = structured_schema(output_type) if output_type is not None else None
+        output_schema = dialect_schema(output_type) if output_type is not None else None
         return cls(
             fn=_not_called,
             name=lc_tool.name,
@@ -303,7 +303,7 @@ class DocumentSearchTool(_HFTool):
             title="Search the documents",
             description=description,
             parameters=_SearchInput.model_json_schema(),
-            fn_metadata=FuncMetadata(arg_model=_NoArguments, output_schema=structured_schema(list[Passage])),
+            fn_metadata=FuncMetadata(arg_model=_NoArguments, output_schema=dialect_schema(list[Passage])),
             is_async=True,
             context_kwarg=None,
             annotations=ToolAnnotations(readOnlyHint=True, destructiveHint=False, openWorldHint=False),
