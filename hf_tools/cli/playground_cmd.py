@@ -1,6 +1,10 @@
 """``hf-tools playground``: the browser page to try every task (the ``ui`` extra).
 
-* ``hf-tools playground [--demo] [--host H] [--port P] [--db PATH] [--base-url URL]``
+* ``hf-tools playground [--demo] [--host H] [--port P] [--db PATH] [--base-url URL] [--auth USER:PASSWORD]``
+
+It binds 127.0.0.1 by default. A ``--host`` other machines can reach needs a login: visitors
+log in with the user and password from ``--auth`` or ``HF_TOOLS_PLAYGROUND_AUTH``, or with a
+password generated and printed once at start; ``--insecure-no-auth`` serves without one.
 
 Example:
     >>> import argparse
@@ -61,9 +65,34 @@ def register(sub: Any) -> None:
     page.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to bind (default 127.0.0.1; any other is warned about: visitors spend your token)",
+        help="address to bind (default 127.0.0.1; any other needs a login, see --auth: visitors spend your token)",
     )
     page.add_argument("--port", type=int, default=7860, help="port (0: a free one; default 7860)")
+    page.add_argument(
+        "--auth",
+        metavar="USER:PASSWORD",
+        help="visitors must log in with this user and password (default: $HF_TOOLS_PLAYGROUND_AUTH; a password is"
+        " generated and printed, for user hf-tools, when --host is not a loopback address)",
+    )
+    page.add_argument(
+        "--insecure-no-auth",
+        action="store_true",
+        help="serve a non-loopback --host WITHOUT a login: anyone who can reach it runs calls on your Hugging Face"
+        " token",
+    )
+    page.add_argument(
+        "--max-connections",
+        type=int,
+        metavar="N",
+        help="client connections held at once (default: from the open-file limit, which is raised at start)",
+    )
+    page.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="close a connection that starts no request within S seconds (default 10)",
+    )
     page.add_argument("--base-url", help="send every task call to this endpoint URL (may contain {model} and {task})")
     page.add_argument("--db", help="a Chroma database folder made by `hf-tools ingest`, for the document tab")
     page.add_argument("--collection", default="hf_tools", help="the collection in --db (default hf_tools)")

@@ -219,7 +219,9 @@ def _task_tab(spec: TaskSpec, config: PlaygroundConfig) -> None:
     inputs = [model, provider, *[c for w in widgets for c in w.components]]
     outputs = [error, text, route, raw, code, *view_components]
     if family_of(spec) != "Video":
-        run.click(_runner(spec, widgets, views, config), inputs=inputs, outputs=outputs, concurrency_limit=4)
+        run.click(
+            _runner(spec, widgets, views, config), inputs=inputs, outputs=outputs, concurrency_limit=4, api_name=tool
+        )
         return
     # a long job: its progress as a live status, and a Cancel that cancels it at the provider
     with gr.Row():
@@ -231,6 +233,7 @@ def _task_tab(spec: TaskSpec, config: PlaygroundConfig) -> None:
         inputs=[handle, *inputs],
         outputs=[status, *outputs],
         concurrency_limit=4,
+        api_name=tool,
     )
 
     async def stop(job: JobHandle) -> None:  # on the event loop that runs the job
@@ -373,7 +376,7 @@ def _documents_tab(desk: DocumentDesk) -> None:
         except Exception as exc:  # noqa: BLE001 - the page shows one line, never a traceback
             yield [f"**{error_text(exc)}**", "", None, ""]
 
-    ask.click(run, inputs=[question, k], outputs=[error, answer, sources, how], concurrency_limit=2)
+    ask.click(run, inputs=[question, k], outputs=[error, answer, sources, how], concurrency_limit=2, api_name="ask")
 
 
 def _plain(content: Any) -> str:
@@ -468,6 +471,7 @@ def _chat_tab(options: dict[str, Any], demo: bool) -> None:
         inputs=[message, chatbot, model, provider],
         outputs=[chatbot, message, error, route, code],
         concurrency_limit=4,
+        api_name="chat",
     )
 
 

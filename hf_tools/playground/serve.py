@@ -22,7 +22,17 @@ from typing import Any
 
 from hf_tools.media.netguard import is_loopback
 
-__all__ = ["DEMO_CORPUS", "DEMO_JOB_POLLS", "DEMO_JOB_SETTINGS", "DEMO_TOKEN", "free_port", "is_loopback", "serve"]
+__all__ = [
+    "DEMO_CORPUS",
+    "DEMO_JOB_POLLS",
+    "DEMO_JOB_SETTINGS",
+    "DEMO_TOKEN",
+    "LOGIN_ENV",
+    "free_port",
+    "is_loopback",
+    "page_login",
+    "serve",
+]
 
 DEMO_CORPUS = Path(__file__).resolve().parents[2] / "examples" / "corpus"
 """The sample documents the demo's document tab answers over (in a checkout)."""
@@ -104,6 +114,67 @@ DemoServers = Callable[[], AbstractContextManager[tuple[Any, Any]]]
 """Starts the demo's servers: an endpoint for the tasks, and a router with provider jobs and chat offers."""
 
 
+LOGIN_ENV = "HF_TOOLS_PLAYGROUND_AUTH"
+"""The environment variable with the page's login, ``USER:PASSWORD`` (as ``--auth`` takes it)."""
+
+GENERATED_USER = "hf-tools"
+"""The user name of a generated login."""
+
+
+def page_login(args: argparse.Namespace) -> tuple[str, str] | None:
+    """The login the page asks for: ``--auth``, else ``$HF_TOOLS_PLAYGROUND_AUTH``, else generated if exposed.
+
+    A ``--host`` other machines can reach needs a login unless ``--insecure-no-auth``; without one
+    given, a password is generated with :mod:`secrets` and printed once on stderr with the user
+    name (the only place a credential is ever printed). A login given on a loopback address is
+    asked for too.
+
+    Raises:
+        HFInputError: the login is not ``USER:PASSWORD`` (the value is not repeated).
+
+    Example:
+        >>> import argparse
+        >>> page_login(argparse.Namespace(host="127.0.0.1", auth="me:s3cret", insecure_no_auth=False))
+        ('me', 's3cret')
+        >>> page_login(argparse.Namespace(host="127.0.0.1", auth=None, insecure_no_auth=False)) is None
+        True
+
+    """
+    import os
+    import secrets
+
+    given = getattr(args, "auth", None) or os.environ.get(LOGIN_ENV) or None
+    login: tuple[str, str] | None = None
+    if given is not None:
+        user, sep, password = given.partition(":")
+        if not sep or not user.strip() or not password:
+            from hf_tools.errors import HFInputError
+
+            where = "--auth" if getattr(args, "auth", None) else LOGIN_ENV
+            raise HFInputError(f"{where} takes USER:PASSWORD (a user name, a colon, then the password)")
+        login = (user.strip(), password)
+    if is_loopback(args.host):
+        return login
+    if getattr(args, "insecure_no_auth", False):
+        print(
+            f"hf-tools playground: WARNING: serving {args.host} WITHOUT authentication (--insecure-no-auth): anyone"
+            " who can reach it runs calls and spends your Hugging Face token's money",
+            file=sys.stderr,
+        )
+        return login
+    print(
+        f"hf-tools playground: WARNING: {args.host} is reachable from other machines; every call spends your"
+        " Hugging Face token's money. Visitors must log in.",
+        file=sys.stderr,
+    )
+    if login is None:
+        login = (GENERATED_USER, secrets.token_urlsafe(18))
+        print(
+            f"hf-tools playground: generated login: user {login[0]}, password {login[1]}", file=sys.stderr, flush=True
+        )
+    return login
+
+
 def serve(args: argparse.Namespace, demo_servers: DemoServers | None = None) -> int:
     """Run the page until interrupted (``hf-tools playground``).
 
@@ -111,15 +182,16 @@ def serve(args: argparse.Namespace, demo_servers: DemoServers | None = None) -> 
     servers of :mod:`hf_tools.testing`; production code never imports them) starts what
     ``--demo`` calls go to.
     """
-    from hf_tools.playground.app import CSS, PlaygroundConfig, build_app, theme
+    login = page_login(args)  # before Gradio loads: a bad --auth fails at once
 
-    if not is_loopback(args.host):
-        print(
-            f"hf-tools playground: WARNING: serving on {args.host}: anyone who can reach it runs calls"
-            " with this machine's token, at its expense.",
-            file=sys.stderr,
-        )
-    port = args.port or free_port(args.host if is_loopback(args.host) else "0.0.0.0")
+    from hf_tools.playground.app import CSS, PlaygroundConfig, build_app, theme
+    from hf_tools.playground.guard import PageGuard, serve_page
+
+    guard = PageGuard(
+        login=login,
+        max_connections=getattr(args, "max_connections", None),
+        idle_timeout=getattr(args, "idle_timeout", None) or PageGuard.idle_timeout,
+    )
     if args.demo and demo_servers is None:
         raise ValueError("--demo needs the demo's servers (run it as `hf-tools playground --demo`)")
     servers = demo_servers() if args.demo and demo_servers is not None else contextlib.nullcontext((None, None))
@@ -146,23 +218,19 @@ def serve(args: argparse.Namespace, demo_servers: DemoServers | None = None) -> 
         )
         app = build_app(config)
         app.queue(default_concurrency_limit=4)
-        app.launch(
-            server_name=args.host,
-            server_port=port,
-            share=False,
-            inbrowser=False,
-            quiet=True,
-            show_error=False,
-            prevent_thread_lock=True,
+
+        def ready(url: str) -> None:
+            print(f"hf-tools playground: {url}", flush=True)
+
+        serve_page(
+            app,
+            args.host,
+            args.port,
+            guard,
+            ready=ready,
             allowed_paths=[str(config.media_dir)],
+            show_error=False,
             css=CSS,
             theme=theme(),
         )
-        print(f"hf-tools playground: http://{args.host}:{port}/", flush=True)
-        try:
-            app.block_thread()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            app.close()
     return 0
