@@ -34,7 +34,7 @@ from hf_tools.errors import HFError, HFInputError
 from hf_tools.rag.ingest import IngestReport, chunk_file, plan_file, removed_sources, source_of
 from hf_tools.rag.loaders import UnusableFileError, iter_files, load_file
 from hf_tools.rag.vectorstores import HFChroma, HFStoreError, chroma_client, store_failure_types
-from hf_tools.ray.runtime import init_ray, ray_data_context
+from hf_tools.ray.runtime import init_ray, ray_data, ray_data_context
 
 __all__ = ["ingest_files_ray", "stored_snapshot"]
 
@@ -279,11 +279,12 @@ def ingest_files_ray(
     stale: set[str] = set()
     relabel: dict[str, dict[str, Any]] = {}
     if files:
-        ray = init_ray(address)
+        init_ray(address)
         ray_data_context(progress=progress)
+        data = ray_data()
         items = [{"path": f, "stored": json.dumps(snapshot.get(source_of(Path(f)), {}))} for f in files]
         blocks = max(1, min(len(items), -(-len(items) // files_per_task)))
-        planned = ray.data.from_items(items, override_num_blocks=blocks).map_batches(
+        planned = data.from_items(items, override_num_blocks=blocks).map_batches(
             _plan_batch,
             fn_kwargs={"chunk_size": chunk_size, "chunk_overlap": chunk_overlap},
             batch_size=files_per_task,
@@ -294,14 +295,14 @@ def ingest_files_ray(
         embedded = planned.map_batches(
             _Embed,
             fn_constructor_args=(embedder,),
-            compute=ray.data.ActorPoolStrategy(size=embed_workers),
+            compute=data.ActorPoolStrategy(size=embed_workers),
             batch_size=write_batch,
             num_cpus=0.25,
         )
         stored = embedded.map_batches(
             _Store,
             fn_constructor_args=(url, store.collection.name),
-            compute=ray.data.ActorPoolStrategy(size=store_workers),
+            compute=data.ActorPoolStrategy(size=store_workers),
             batch_size=write_batch,
             num_cpus=0.25,
         )

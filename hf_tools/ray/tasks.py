@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hf_tools.errors import HFInputError
-from hf_tools.ray.runtime import init_ray
+from hf_tools.ray.runtime import init_ray, ray_data
 
 __all__ = ["TaskWorker", "map_task", "output_columns", "to_plain"]
 
@@ -232,7 +232,7 @@ def map_task(
     spec = TASKS[task]
     if isinstance(column, str) and column not in (ds.columns(fetch_if_missing=False) or [column]):
         raise HFInputError(f"the dataset has no column {column!r}")
-    ray = init_ray()
+    init_ray()
     return ds.map_batches(
         TaskWorker,
         fn_constructor_args=(spec.name,),
@@ -248,6 +248,6 @@ def map_task(
         },
         batch_size=batch_size,
         # a fixed pool: the global cap on workers (a worker that dies is restarted, its block re-run)
-        compute=ray.data.ActorPoolStrategy(size=concurrency),
+        compute=ray_data().ActorPoolStrategy(size=concurrency),
         num_cpus=num_cpus,
     )
