@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 from uuid import UUID
@@ -9,6 +11,7 @@ from uuid import UUID
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, BaseToolkit, ToolException
+from langchain_core.tools.base import FILTERED_ARGS
 from pydantic import ConfigDict, Field
 
 from hf_tools.errors import HFError, HFInputError
@@ -60,6 +63,24 @@ def _too_deep(value: Any, limit: int = MAX_ARGUMENT_DEPTH) -> str | None:
     return None
 
 
+def _resolve_annotations(cls: type) -> None:
+    """Write the annotations of ``cls``'s own ``_run``/``_arun`` as the objects they name.
+
+    LangChain reads them on every call (``get_type_hints``, looking for a ``RunnableConfig``
+    parameter); as written (strings, this package uses postponed evaluation) each read compiles
+    and evaluates them anew. Resolved once here, a read is a dictionary walk.
+    """
+    for name in ("_run", "_arun"):
+        function = cls.__dict__.get(name)
+        if callable(function) and hasattr(function, "__annotations__"):
+            with contextlib.suppress(NameError, TypeError):  # a name only a type checker sees: left as written
+                function.__annotations__ = typing.get_type_hints(function, include_extras=True)
+
+
+_LEFT_OUT: dict[tuple[type, type], frozenset[str]] = {}
+"""{(tool class, argument schema): the names LangChain's injected-argument filter leaves out}."""
+
+
 class HFBaseTool(BaseTool):
     """The base of every hf_tools tool: any call ends as a result, an error message or a typed error.
 
@@ -105,6 +126,30 @@ class HFBaseTool(BaseTool):
 
     async def arun(self, tool_input: Any, *args: Any, **kwargs: Any) -> Any:
         return await super().arun(self._checked_input(tool_input), *args, **kwargs)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _resolve_annotations(cls)
+
+    def _filter_injected_args(self, tool_input: dict[str, Any]) -> dict[str, Any]:
+        """LangChain's filter of injected arguments, with the names it leaves out found once per schema.
+
+        LangChain reads every annotation of the argument schema on each call to find them; they
+        depend only on the tool's class and schema.
+        """
+        schema = self.args_schema
+        if not isinstance(schema, type):
+            return super()._filter_injected_args(tool_input)
+        key = (type(self), schema)
+        left_out = _LEFT_OUT.get(key)
+        if left_out is None:
+            fields = getattr(schema, "model_fields", None) or getattr(schema, "__fields__", {})
+            probe = dict.fromkeys([*FILTERED_ARGS, *self._injected_args_keys, *fields])
+            left_out = frozenset(probe.keys() - super()._filter_injected_args(probe).keys())
+            if len(_LEFT_OUT) > 1024:  # tools made from many throw-away schemas
+                _LEFT_OUT.clear()
+            _LEFT_OUT[key] = left_out
+        return {name: value for name, value in tool_input.items() if name not in left_out}
 
     def _checked_call(self, value: Any) -> Any:
         """A tool call LangChain can read (the input unchanged if it is not a tool call)."""
