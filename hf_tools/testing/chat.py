@@ -10,7 +10,8 @@ Without a scripted reply the answer is deterministic and follows the request:
   arguments built from its JSON schema;
 * a ``response_format`` (``json_schema``, TGI's ``json``/``json_object`` with a ``value``):
   JSON content built from the schema (``{}`` without one);
-* otherwise ``"You said: <last user text>"``.
+* otherwise ``"You said: <last user text>"`` (the loopback router adds ``" (1 image)"``,
+  ``" (2 images)"``, ... when that message has image parts, so a test sees they arrived).
 
 Scripted replies are queued per model with :meth:`LoopbackServer.enqueue`: :func:`chat_reply`
 builds a completion (text and/or tool calls, in the current TGI shape or the older one with
@@ -204,6 +205,16 @@ def _last_user_text(messages: Sequence[Any]) -> str:
     return ""
 
 
+def _last_user_images(messages: Sequence[Any]) -> int:
+    """How many ``image_url`` parts the last user message has."""
+    for message in reversed(messages):
+        if isinstance(message, Mapping) and message.get("role") == "user":
+            content = message.get("content")
+            parts = content if isinstance(content, list) else []
+            return sum(1 for p in parts if isinstance(p, Mapping) and p.get("type") == "image_url")
+    return 0
+
+
 def _response_schema(response_format: Any) -> tuple[bool, Any]:
     """(whether JSON output was asked for, its schema or None)."""
     if not isinstance(response_format, Mapping):
@@ -230,7 +241,7 @@ def _forced_tool(body: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return next((t for t in tools if t.get("function", {}).get("name") == choice), None)
 
 
-def _default_completion(body: Mapping[str, Any], model: str) -> dict[str, Any]:
+def _default_completion(body: Mapping[str, Any], model: str, *, count_images: bool = False) -> dict[str, Any]:
     tool = _forced_tool(body)
     if tool is not None:
         function = tool.get("function", {})
@@ -239,7 +250,11 @@ def _default_completion(body: Mapping[str, Any], model: str) -> dict[str, Any]:
     wants_json, schema = _response_schema(body.get("response_format"))
     if wants_json:
         return chat_completion_body(json.dumps(example_from_schema(schema) if schema else {}), model=model)
-    return chat_completion_body(f"You said: {_last_user_text(body['messages'])}", model=model)
+    said = f"You said: {_last_user_text(body['messages'])}"
+    images = _last_user_images(body["messages"]) if count_images else 0
+    if images:
+        said += f" ({images} image{'' if images == 1 else 's'})"
+    return chat_completion_body(said, model=model)
 
 
 def _usage_for(completion: dict[str, Any], messages: Sequence[Any]) -> dict[str, int]:
@@ -252,8 +267,13 @@ def _usage_for(completion: dict[str, Any], messages: Sequence[Any]) -> dict[str,
     return usage
 
 
-def chat_handler(server: LoopbackServer, request: RecordedRequest) -> Reply | Iterator[bytes]:
-    """Answer one ``POST .../chat/completions`` (register with ``server.route``)."""
+def chat_handler(
+    server: LoopbackServer, request: RecordedRequest, *, count_images: bool = False
+) -> Reply | Iterator[bytes]:
+    """Answer one ``POST .../chat/completions`` (register with ``server.route``).
+
+    ``count_images``: the default answer says how many images the last user message had.
+    """
     body = request.body
     if not isinstance(body, Mapping) or not isinstance(body.get("messages"), list) or not body["messages"]:
         return Reply.error(422, "Input validation error: `messages` must be a non-empty list", error_type="validation")
@@ -270,7 +290,7 @@ def chat_handler(server: LoopbackServer, request: RecordedRequest) -> Reply | It
         elif isinstance(reply.body, str):
             completion = chat_completion_body(reply.body)
     if completion is None:
-        completion = _default_completion(body, model)
+        completion = _default_completion(body, model, count_images=count_images)
     completion["model"] = model
     completion["usage"] = _usage_for(completion, body["messages"])
     if not body.get("stream"):

@@ -409,9 +409,10 @@ class LoopbackRouter(LoopbackServer):
 
 def _chat_with_provider_header(server: LoopbackServer, request: RecordedRequest) -> Reply | Iterator[bytes]:
     """Chat as :func:`~hf_tools.testing.chat.chat_handler` answers it; on the router's own route (``/v1/...``)
-    the answer names the provider that answered in ``x-inference-provider``, as the router does.
+    the answer names the provider that answered in ``x-inference-provider``, as the router does. The
+    default answer counts the last user message's images (``You said: What is it? (1 image)``).
     """
-    answer = chat_handler(server, request)
+    answer = chat_handler(server, request, count_images=True)
     body = request.body if isinstance(request.body, dict) else {}
     if request.provider != "auto" or not isinstance(server, LoopbackRouter) or not isinstance(body.get("model"), str):
         return answer
