@@ -22,7 +22,7 @@ from hf_tools.playground.calls import error_text, run_call
 from hf_tools.playground.code import call_code
 from hf_tools.playground.documents import DocumentDesk
 from hf_tools.playground.forms import FormField, form_fields, input_from_form
-from hf_tools.playground.live import JobHandle, run_job_call, stream_chat
+from hf_tools.playground.live import JobHandle, run_job_call
 from hf_tools.playground.views import View, output_views, raw_output, view_values
 
 __all__ = ["CSS", "FAMILIES", "PlaygroundConfig", "build_app", "chat_code", "family_of", "theme"]
@@ -390,8 +390,39 @@ def _plain(content: Any) -> str:
     return "" if content is None else str(content)
 
 
-def chat_code(options: dict[str, Any], message: str) -> str:
-    """The ``hf_tools`` code that streams the same answer.
+def _file_path(part: Any) -> str | None:
+    """The local path of a file in a chat message (Gradio's ``{"type": "file", "file": {"path"}}``)."""
+    if isinstance(part, dict) and part.get("type") == "file" and isinstance(part.get("file"), dict):
+        path = part["file"].get("path")
+        return str(path) if path else None
+    return None
+
+
+def _read_image(path: str) -> bytes:
+    """An attached image's bytes (from Gradio's upload cache), refused over the size limit before reading."""
+    from hf_tools.playground.live import MAX_CHAT_IMAGE_BYTES
+
+    size = Path(path).stat().st_size
+    if size > MAX_CHAT_IMAGE_BYTES:
+        raise HFInputError(f"the image is {size} bytes; at most {MAX_CHAT_IMAGE_BYTES} are sent")
+    return Path(path).read_bytes()
+
+
+def _model_content(content: Any) -> str | list[dict[str, Any]]:
+    """A chat message's content for the model: its text, with its images as image content blocks."""
+    from hf_tools.playground.live import image_block
+
+    if not isinstance(content, list):
+        return _plain(content)
+    paths = [path for path in map(_file_path, content) if path]
+    text = "".join(_plain(part) for part in content if _file_path(part) is None)
+    if not paths:
+        return text
+    return [*([{"type": "text", "text": text}] if text else []), *[image_block(_read_image(p)) for p in paths]]
+
+
+def chat_code(options: dict[str, Any], message: str, images: list[str] | None = None) -> str:
+    """The ``hf_tools`` code that streams the same answer (``images``: the attached files' names).
 
     Example:
         >>> print(chat_code({"model": "org/chat", "provider": "cheapest"}, "Hi"))
@@ -400,17 +431,52 @@ def chat_code(options: dict[str, Any], message: str) -> str:
         chat = hf_tools.ChatHFInference(model="org/chat", provider="cheapest")
         for chunk in chat.stream([("user", "Hi")]):
             print(chunk.content, end="", flush=True)
+        >>> print(chat_code({"model": "org/vlm"}, "What is it?", ["cat.png"]))
+        import base64
+        import hf_tools
+        <BLANKLINE>
+        chat = hf_tools.ChatHFInference(model="org/vlm")
+        image_1 = base64.b64encode(open("cat.png", "rb").read()).decode()
+        message = [
+            {"type": "text", "text": "What is it?"},
+            {"type": "image", "base64": image_1, "mime_type": "image/png"},
+        ]
+        for chunk in chat.stream([("user", message)]):
+            print(chunk.content, end="", flush=True)
 
     """
+    import mimetypes
+
     from hf_tools.playground.code import _literal
 
     arguments = ", ".join(f"{key}={_literal(value)}" for key, value in options.items() if value is not None)
+    if not images:
+        return "\n".join(
+            [
+                "import hf_tools",
+                "",
+                f"chat = hf_tools.ChatHFInference({arguments})",
+                f'for chunk in chat.stream([("user", {_literal(message)})]):',
+                '    print(chunk.content, end="", flush=True)',
+            ]
+        )
+    reads = []
+    parts = [f'    {{"type": "text", "text": {_literal(message)}}},'] if message.strip() else []
+    for number, name in enumerate(images, 1):
+        mime = mimetypes.guess_type(name)[0] or "image/png"
+        reads.append(f'image_{number} = base64.b64encode(open({_literal(name)}, "rb").read()).decode()')
+        parts.append(f'    {{"type": "image", "base64": image_{number}, "mime_type": {_literal(mime)}}},')
     return "\n".join(
         [
+            "import base64",
             "import hf_tools",
             "",
             f"chat = hf_tools.ChatHFInference({arguments})",
-            f'for chunk in chat.stream([("user", {_literal(message)})]):',
+            *reads,
+            "message = [",
+            *parts,
+            "]",
+            'for chunk in chat.stream([("user", message)]):',
             '    print(chunk.content, end="", flush=True)',
         ]
     )
@@ -418,12 +484,13 @@ def chat_code(options: dict[str, Any], message: str) -> str:
 
 def _chat_tab(options: dict[str, Any], demo: bool) -> None:
     from hf_tools.chat_models import DEFAULT_CHAT_MODEL
+    from hf_tools.playground.live import stream_chat
 
     default_model = str(options.get("model") or DEFAULT_CHAT_MODEL)
     gr.Markdown(
         "Chat with `hf_tools.ChatHFInference`: the answer streams; each answer shows the provider that"
-        " answered, its time, tokens and cost."
-        + (" (Demo: a loopback router answers `You said: ...`.)" if demo else "")
+        " answered, its time, tokens and cost. Attach images to a message for a vision model."
+        + (" (Demo: a loopback router answers `You said: ...`, with the number of images.)" if demo else "")
     )
     with gr.Row():
         model = gr.Dropdown(
@@ -439,40 +506,61 @@ def _chat_tab(options: dict[str, Any], demo: bool) -> None:
             elem_id="chat-provider",
         )
     chatbot = gr.Chatbot(label="Conversation", elem_id="chat-conversation", height=320)
-    message = gr.Textbox(label="Message", lines=2, elem_id="chat-message")
+    message = gr.MultimodalTextbox(
+        label="Message",
+        info="Attach images with the clip (PNG, JPEG, GIF, WebP, BMP).",
+        lines=2,
+        file_types=["image"],
+        file_count="multiple",
+        sources=["upload"],
+        submit_btn=False,
+        elem_id="chat-message",
+    )
     send = gr.Button("Send", variant="primary", elem_id="chat-run")
     error = gr.Markdown(elem_id="chat-error", elem_classes=["hf-error"])
     route = gr.Markdown(elem_id="chat-route", elem_classes=["hf-route"])
     code = gr.Code(label="Copy code", language="python", interactive=False, elem_id="chat-out-code")
+    cleared = {"text": "", "files": []}
 
     async def answer(
-        text: str, history: list[Any] | None, chosen: str | None, via: str | None
+        value: dict[str, Any] | None, history: list[Any] | None, chosen: str | None, via: str | None
     ) -> AsyncIterator[list[Any]]:
-        past = [{"role": m["role"], "content": _plain(m.get("content"))} for m in history or [] if isinstance(m, dict)]
+        text = str((value or {}).get("text") or "")
+        files = [str(f) for f in (value or {}).get("files") or []]
+        past_shown = [m for m in history or [] if isinstance(m, dict)]
         call = {key: value for key, value in options.items() if key not in ("model", "provider")}
         call["model"] = (chosen or "").strip() or default_model
         if via and via.strip() not in ("", "auto"):
             call["provider"] = via.strip()
-        shown = [*past, {"role": "user", "content": text}, {"role": "assistant", "content": ""}]
-        snippet = chat_code({k: v for k, v in call.items() if k in ("model", "provider")}, text)
-        async for update in stream_chat(call, past, text or ""):
+        snippet = chat_code(
+            {k: v for k, v in call.items() if k in ("model", "provider")}, text, [Path(f).name for f in files]
+        )
+        try:
+            past = [{"role": m["role"], "content": _model_content(m.get("content"))} for m in past_shown]
+            images = [_read_image(f) for f in files]
+        except (HFInputError, OSError) as exc:
+            yield [past_shown, value, f"**{error_text(exc)}**", "", snippet]
+            return
+        said: Any = [*([text] if text else []), *[{"path": f} for f in files]] if files else text
+        shown = [*past_shown, {"role": "user", "content": said}, {"role": "assistant", "content": ""}]
+        async for update in stream_chat(call, past, text, images):
             shown[-1] = {"role": "assistant", "content": update.text}
             if not update.done:
-                yield [shown, "", "", "", snippet]
+                yield [shown, cleared, "", "", snippet]
                 continue
             if update.error is not None:
-                yield [past, text, f"**{update.error}**", "", snippet]
+                yield [past_shown, value, f"**{update.error}**", "", snippet]
                 return
             route_line = update.route.describe() if update.route is not None else ""
-            yield [shown, "", "", route_line, snippet]
+            yield [shown, cleared, "", route_line, snippet]
 
-    send.click(
-        answer,
-        inputs=[message, chatbot, model, provider],
-        outputs=[chatbot, message, error, route, code],
-        concurrency_limit=4,
-        api_name="chat",
-    )
+    wiring: dict[str, Any] = {
+        "inputs": [message, chatbot, model, provider],
+        "outputs": [chatbot, message, error, route, code],
+        "concurrency_limit": 4,
+    }
+    send.click(answer, api_name="chat", **wiring)
+    message.submit(answer, api_visibility="undocumented", **wiring)  # Enter sends too
 
 
 def build_app(config: PlaygroundConfig | None = None) -> gr.Blocks:

@@ -3,7 +3,8 @@
 Both run as one asyncio task owned by the page (so usage tracking and callbacks see the whole call
 in one context) and report what happens as :class:`Update` values on a queue the page reads:
 
-* :func:`stream_chat` streams a :class:`~hf_tools.ChatHFInference` answer, then says who answered
+* :func:`stream_chat` streams a :class:`~hf_tools.ChatHFInference` answer (to a message with
+  images too: they go as image content blocks, :func:`image_block`), then says who answered
   (the ``hf_tools_route`` event, else the provider in the answer's ``response_metadata``) and its
   tokens and cost (:func:`hf_tools.track_usage`).
 * :func:`run_job_call` runs a task with ``ainvoke`` and turns every ``hf_tools_progress`` event
@@ -25,9 +26,10 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +41,34 @@ from hf_tools.playground.calls import Route, error_text, usage_block, usage_of
 from hf_tools.route_events import ROUTE_EVENT
 from hf_tools.tasks import TaskSpec
 
-__all__ = ["Update", "describe_progress", "run_job_call", "stream_chat"]
+__all__ = ["MAX_CHAT_IMAGE_BYTES", "Update", "describe_progress", "image_block", "run_job_call", "stream_chat"]
+
+MAX_CHAT_IMAGE_BYTES = 20 * 1024 * 1024
+"""The largest image a chat message may carry (the media guards' limit)."""
+
+
+def image_block(data: bytes) -> dict[str, Any]:
+    """A LangChain image content block of ``data``, which must be a PNG, JPEG, GIF, WebP or BMP image.
+
+    :class:`~hf_tools.ChatHFInference` sends it as an ``image_url`` part (a data URI).
+
+    Raises:
+        HFInputError: the bytes are not an image, or are over :data:`MAX_CHAT_IMAGE_BYTES`.
+
+    Example:
+        >>> block = image_block(bytes.fromhex("89504e470d0a1a0a") + bytes(24))
+        >>> block["type"], block["mime_type"]
+        ('image', 'image/png')
+
+    """
+    from hf_tools.media.sniff import sniff
+
+    if len(data) > MAX_CHAT_IMAGE_BYTES:
+        raise HFInputError(f"the image is {len(data)} bytes; at most {MAX_CHAT_IMAGE_BYTES} are sent")
+    kind = sniff(data, "image")
+    if kind is None or kind.kind != "image":
+        raise HFInputError("the attached file is not an image (PNG, JPEG, GIF, WebP or BMP)")
+    return {"type": "image", "base64": base64.b64encode(data).decode(), "mime_type": kind.mime_type}
 
 
 @dataclass
@@ -126,15 +155,19 @@ async def _drain(queue: asyncio.Queue[tuple[str, Any]], worker: asyncio.Task[Any
 
 
 async def stream_chat(
-    chat_options: dict[str, Any], history: list[dict[str, Any]], message: str
+    chat_options: dict[str, Any],
+    history: list[dict[str, Any]],
+    message: str,
+    images: Sequence[bytes] = (),
 ) -> AsyncIterator[Update]:
     """Stream the answer to ``message`` after ``history`` (``{"role", "content"}`` dicts).
 
     Args:
         chat_options: keyword arguments of :class:`~hf_tools.ChatHFInference` (``model``,
             ``provider``, ``base_url``, ...).
-        history: the conversation so far.
+        history: the conversation so far (a content is a string or a list of LangChain content blocks).
         message: the new user message.
+        images: images sent with the message (each a PNG, JPEG, GIF, WebP or BMP file's bytes).
 
     Yields the growing answer; the last update has the route and usage (or the typed error).
     """
@@ -146,17 +179,28 @@ async def stream_chat(
     started = time.perf_counter()
     queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
     events = _Events(queue)
-    if not message.strip():
+    if not message.strip() and not images:
         yield Update(error=error_text(HFInputError("the message is empty")), done=True)
         return
+    try:
+        blocks = [image_block(data) for data in images]
+    except HFInputError as exc:
+        yield Update(error=error_text(exc), done=True)
+        return
+    text_part = [{"type": "text", "text": message}] if message.strip() else []
+    content: str | list[str | dict[str, Any]] = [*text_part, *blocks] if blocks else message
 
     async def work() -> None:
         try:
             chat = ChatHFInference(**options)
             route.model = str(chat.model)
-            messages = [(m["role"], str(m["content"])) for m in history if m.get("role") in ("user", "assistant")]
+            messages = [
+                (m["role"], m["content"] if isinstance(m["content"], list) else str(m["content"]))
+                for m in history
+                if m.get("role") in ("user", "assistant")
+            ]
             with usage_block() as usage:
-                async for chunk in chat.astream([*messages, ("user", message)], {"callbacks": [events]}):
+                async for chunk in chat.astream([*messages, ("user", content)], {"callbacks": [events]}):
                     provider = chunk.response_metadata.get("provider")
                     if provider:
                         route.provider = str(provider)
