@@ -285,6 +285,27 @@ def test_chat_tab_streams_the_answer_with_the_provider_and_cost(page, artifacts:
     assert "ChatHFInference" in code_of(page, "chat")
 
 
+def test_chat_sends_an_attached_image_to_the_model(page, artifacts: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    picture = tmp_path / "red-square.png"
+    Image.new("RGB", (24, 24), (220, 20, 20)).save(picture)
+    page.get_by_role("tab", name="Chat", exact=True).click()
+    page.locator("#chat-run").wait_for()
+    page.locator("#chat-message input[type=file]").set_input_files(str(picture))
+    page.locator("#chat-message textarea").fill("What is in this picture?")
+    page.locator("#chat-message img").first.wait_for()  # the attachment's preview: the upload is done
+    page.click("#chat-run")
+    said = "You said: What is in this picture? (1 image)"
+    expect(page.locator("#chat-conversation")).to_contain_text(said, timeout=30_000)
+    page.screenshot(path=artifacts / "chat-image.png", full_page=True)
+
+    assert page.locator("#chat-error [data-testid=markdown]").inner_text().strip() == ""
+    expect(page.locator("#chat-conversation img").first).to_be_visible()  # the user's message shows the image
+    code = code_of(page, "chat")
+    assert '"type": "image"' in code and "red-square.png" in code
+
+
 def test_video_job_shows_its_progress_and_the_video(page, artifacts: Path) -> None:
     from hf_tools.testing.answers.media import mp4_text
 

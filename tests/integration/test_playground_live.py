@@ -4,6 +4,7 @@ a video job's progress as status lines, and Cancel reaching fal-ai's cancel rout
 from __future__ import annotations
 
 import asyncio
+import base64
 from typing import Any
 
 import pytest
@@ -53,6 +54,28 @@ def test_chat_with_a_provider_ordering_reports_the_route_event(hf_router: Loopba
 def test_an_empty_chat_message_is_a_typed_error_before_any_request(hf_router: LoopbackRouter) -> None:
     updates = asyncio.run(_collect(stream_chat({"token": TOKEN}, [], "  ")))
     assert [u.error for u in updates] == ["HFInputError: the message is empty"]
+    assert hf_router.count() == 0
+
+
+def test_chat_with_an_image_sends_it_as_an_image_url_part(hf_router: LoopbackRouter) -> None:
+    from hf_tools.testing.answers.media import png_bytes
+
+    picture = png_bytes(8, 8, (200, 30, 30))
+    options = {"model": "Qwen/Qwen2.5-VL-7B-Instruct", "token": TOKEN}
+    last = asyncio.run(_collect(stream_chat(options, [], "What is it?", [picture])))[-1]
+    assert last.error is None and last.text == "You said: What is it? (1 image)"
+    parts = hf_router.requests[-1].body["messages"][-1]["content"]
+    assert parts == [
+        {"type": "text", "text": "What is it?"},
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64," + base64.b64encode(picture).decode()}},
+    ]
+
+
+def test_a_file_that_is_not_an_image_is_refused_before_any_request(hf_router: LoopbackRouter) -> None:
+    updates = asyncio.run(_collect(stream_chat({"token": TOKEN}, [], "Hi", [b"%PDF-1.7 not a picture"])))
+    assert [u.error for u in updates] == [
+        "HFInputError: the attached file is not an image (PNG, JPEG, GIF, WebP or BMP)"
+    ]
     assert hf_router.count() == 0
 
 
