@@ -99,5 +99,8 @@ def register(sub: Any) -> None:
     page.add_argument("--embed-base-url", help="the embedding endpoint the --db collection was filled through")
     page.add_argument("--chat-model", help="answer document questions with this chat model (else extractive, offline)")
     page.add_argument("--chat-base-url", help="the chat endpoint of --chat-model")
-    page.add_argument("--corpus", help="the folder the --demo document tab ingests (default: examples/corpus)")
+    page.add_argument(
+        "--corpus",
+        help="the folder the --demo document tab ingests (default: the sample corpus shipped with hf-tools)",
+    )
     page.set_defaults(func=_cmd_playground)

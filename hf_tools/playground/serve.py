@@ -34,8 +34,12 @@ __all__ = [
     "serve",
 ]
 
-DEMO_CORPUS = Path(__file__).resolve().parents[2] / "examples" / "corpus"
-"""The sample documents the demo's document tab answers over (in a checkout)."""
+_PACKAGED_CORPUS = Path(__file__).resolve().parent / "demo_corpus"  # in a wheel (pyproject's force-include)
+DEMO_CORPUS = (
+    _PACKAGED_CORPUS if _PACKAGED_CORPUS.is_dir() else Path(__file__).resolve().parents[2] / "examples" / "corpus"
+)
+"""The sample documents the demo's document tab answers over: ``examples/corpus`` in a checkout,
+shipped in the wheel as ``hf_tools/playground/demo_corpus``."""
 
 
 def free_port(host: str = "127.0.0.1") -> int:
