@@ -141,3 +141,52 @@ def test_an_editable_install_beside_openai_agents(tmp_path: Path) -> None:
     for code, said in ((editable_hf, "hf_tools ok"), (OA_CALL, "openai-agents ok"), (OA_MCP, "openai-agents mcp ok")):
         done = _run(python, code, elsewhere)
         assert said in done.stdout, done.stderr[-2000:]
+
+
+# -- `hf-tools playground --demo` from the wheel: the sample corpus is package data ----------------
+
+ASK_THE_DEMO = textwrap.dedent(
+    """
+    import re, subprocess, sys
+    from gradio_client import Client
+    from hf_tools.playground.serve import DEMO_CORPUS
+    assert "site-packages" in str(DEMO_CORPUS) and DEMO_CORPUS.is_dir(), DEMO_CORPUS
+    command = [sys.executable, "-m", "hf_tools.cli", "playground", "--demo", "--port", "0"]
+    page = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        seen = []
+        for line in page.stdout:
+            seen.append(line)
+            found = re.search(r"hf-tools playground: (http://\\S+)", line)
+            if found:
+                break
+        else:
+            raise SystemExit("the playground did not start: " + "".join(seen))
+        error, answer, sources, how = Client(found.group(1), verbose=False).predict(
+            "Who designed the lens used in lighthouses?", 3, api_name="/ask"
+        )
+        assert not error and "Fresnel" in answer, (error, answer)
+        assert "lighthouses.html" in str(sources), sources
+        print("playground demo ok")
+    finally:
+        page.terminate()
+        page.wait(10)
+    """
+)
+
+
+def test_the_wheel_ships_the_demo_corpus(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    corpus = sorted(p.name for p in (ROOT / "examples" / "corpus").iterdir())
+    assert corpus and all(f"hf_tools/playground/demo_corpus/{name}" in names for name in corpus)
+
+
+def test_the_playground_demo_answers_over_the_corpus_from_the_installed_wheel(wheel: Path, tmp_path: Path) -> None:
+    pytest.importorskip("gradio")
+    pytest.importorskip("gradio_client")
+    python = _venv(tmp_path / "venv")
+    _pip(python, "install", "--no-deps", str(wheel))
+    elsewhere = tmp_path / "elsewhere"  # not the checkout: only installed code and data are found
+    elsewhere.mkdir()
+    done = _run(python, ASK_THE_DEMO, elsewhere)
+    assert "playground demo ok" in done.stdout, done.stdout[-2000:] + done.stderr[-3000:]
