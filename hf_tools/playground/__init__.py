@@ -12,7 +12,9 @@ tokens and cost; video jobs show their progress live and can be cancelled at the
 ``--demo`` needs no token: calls go to a :class:`~hf_tools.testing.LoopbackServer` started in
 the process (chat and video jobs to a loopback router playing the providers), and the
 document tab answers over the sample corpus ingested with local embeddings. The page binds
-127.0.0.1 unless ``--host`` says otherwise.
+127.0.0.1 unless ``--host`` says otherwise; an address other machines can reach needs a login
+(``--auth``, ``HF_TOOLS_PLAYGROUND_AUTH`` or a generated password; see
+:mod:`hf_tools.playground.guard` for what keeps the server serving).
 
 Example:
     >>> import argparse
