@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
@@ -16,19 +15,17 @@ from mcp.server.fastmcp.tools import Tool
 from hf_tools.errors import HFInputError
 from hf_tools.hub import ModelSummary
 from hf_tools.hub.tools import model_tools
-from hf_tools.mcp.about import INSTRUCTIONS, package_version
-from hf_tools.mcp.early import EarlyStart, run_stdio
-from hf_tools.mcp.guard import (
-    BearerAuth,
-    HTTPGuard,
+from hf_tools.listen_guard import (
     connection_limits,
     guarded_protocol,
-    is_loopback,
+    listening_socket,
     log_accept_errors_briefly,
     open_descriptors,
     raise_fd_limit,
-    transport_security,
 )
+from hf_tools.mcp.about import INSTRUCTIONS, package_version
+from hf_tools.mcp.early import EarlyStart, run_stdio
+from hf_tools.mcp.guard import BearerAuth, HTTPGuard, is_loopback, transport_security
 from hf_tools.mcp.scrub import scrubbed_logs
 from hf_tools.mcp.tools import DocumentSearchTool, LangChainTool, LinkedFiles
 from hf_tools.media import AudioArtifact, AudioTrack, ImageArtifact, Segment, VideoArtifact
@@ -188,17 +185,6 @@ def create_server(
     return server
 
 
-def _listening_socket(host: str, port: int, *, backlog: int = 128) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # proto=IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP,
-    # and without it every JSON response waits ~40 ms for a delayed ACK (Nagle).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(backlog)  # connections wait in the backlog until the server accepts them
-    return sock
-
-
 async def serve_http(
     server: HFToolsMCP, *, ready: Callable[[str], None] | None = None, guard: HTTPGuard | None = None
 ) -> None:
@@ -226,7 +212,7 @@ async def serve_http(
         settings.host, allowed_hosts=guard.allowed_hosts, allowed_origins=guard.allowed_origins
     )
     limits = connection_limits(raise_fd_limit(), open_descriptors(), guard.max_connections)
-    sock = _listening_socket(settings.host, settings.port, backlog=limits.accept_burst)
+    sock = listening_socket(settings.host, settings.port, backlog=limits.accept_burst)
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     url = f"http://{host}:{sock.getsockname()[1]}{settings.streamable_http_path}"
     app: Any = server.streamable_http_app()
@@ -240,7 +226,7 @@ async def serve_http(
         http=guarded_protocol(limits.max_connections, guard.idle_timeout),
         backlog=limits.accept_burst,  # asyncio accepts up to this many at once, before any is counted
     )
-    log_accept_errors_briefly(asyncio.get_running_loop())
+    log_accept_errors_briefly(asyncio.get_running_loop(), "hf_tools.mcp")
     if ready is not None:
         ready(url)
     with server.serving():
