@@ -15,8 +15,11 @@ scripts/bootstrap.sh .venv-hub1 test,local,agents,mcp,smolagents,otel "torch==2.
 scripts/install_browser.sh
 echo "== ruff"; .venv/bin/ruff check hf_tools agents tests examples benchmarks
 echo "== mypy"; .venv/bin/mypy
+# the test files run on a few workers at once (most tests wait on servers and subprocesses, not the
+# CPU); one file's tests stay on one worker, in order. HF_TOOLS_TEST_WORKERS=0 runs them in this process.
+workers=(-n "${HF_TOOLS_TEST_WORKERS:-3}" --dist loadfile)
 echo "== pytest (huggingface_hub $(.venv/bin/python -c 'import huggingface_hub as h; print(h.__version__)'))"
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest "${workers[@]}" "$@"
 echo "== pytest (huggingface_hub $(.venv-hub1/bin/python -c 'import huggingface_hub as h; print(h.__version__)'))"
 # the wheel/openai-agents install checks do not depend on the hub version: run once, above
-.venv-hub1/bin/python -m pytest -p no:cacheprovider --ignore=tests/packaging "$@"
+.venv-hub1/bin/python -m pytest -p no:cacheprovider --ignore=tests/packaging "${workers[@]}" "$@"
