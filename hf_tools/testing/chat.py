@@ -257,11 +257,19 @@ def _default_completion(body: Mapping[str, Any], model: str, *, count_images: bo
     return chat_completion_body(said, model=model)
 
 
+def _text_of(content: Any) -> str:
+    """A message's text: its string, or the text parts of a list of content parts (images count none)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, Mapping))
+    return ""
+
+
 def _usage_for(completion: dict[str, Any], messages: Sequence[Any]) -> dict[str, int]:
     usage = dict(completion.get("usage") or {})
     if not usage.get("prompt_tokens"):
-        prompt = sum(_count(m.get("content") if isinstance(m.get("content"), str) else "") for m in messages)
-        usage["prompt_tokens"] = prompt
+        usage["prompt_tokens"] = sum(_count(_text_of(m.get("content"))) for m in messages)
     usage.setdefault("completion_tokens", 0)
     usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
     return usage

@@ -63,3 +63,10 @@ def test_auto_route_names_the_provider_and_answers_carry_usage(hf_router: Loopba
 def test_the_real_client_reads_a_chat_answer_with_usage(hf_router: LoopbackRouter) -> None:
     out = InferenceClient(token=TOKEN).chat_completion([{"role": "user", "content": "Hi there"}], model=QWEN)
     assert out.usage.prompt_tokens == 2 and out.usage.completion_tokens == 4
+
+
+def test_a_message_of_content_parts_counts_its_text_as_prompt_tokens(hf_router: LoopbackRouter) -> None:
+    image = {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}
+    parts = [{"type": "text", "text": "what is this"}, image]
+    out = InferenceClient(token=TOKEN).chat_completion([{"role": "user", "content": parts}], model=QWEN)
+    assert out.usage.prompt_tokens == 3  # the text's words; the image counts none
