@@ -14,7 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,10 +28,10 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("chromium") is None, reason="no system chromium (scripts/install_browser.sh)"),
 ]
 
+from playground_process import start, stop  # noqa: E402
+
 import hf_tools  # noqa: E402
 from hf_tools.testing import LoopbackServer  # noqa: E402
-
-STARTUP_S = 90
 
 
 @pytest.fixture(scope="module")
@@ -43,40 +43,13 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def playground() -> str:
-    env = {k: v for k, v in os.environ.items() if k not in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE")}
-    env.update(HF_HUB_DISABLE_TELEMETRY="1", GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hf_tools.cli", "playground", "--demo", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    lines: list[str] = []
-    found = threading.Event()
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.append(line)
-            if "hf-tools playground: http://" in line:
-                found.set()
-
-    threading.Thread(target=read, daemon=True).start()
+def playground() -> Iterator[str]:
+    running = start("--demo")
     try:
-        if not found.wait(STARTUP_S):
-            raise AssertionError(f"the playground did not start: {''.join(lines)[-2000:]}")
-        url = re.search(r"http://\S+", next(line for line in lines if "playground: http" in line))
-        assert url is not None
-        yield url.group(0)
+        yield running.url
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-    assert "Traceback" not in "".join(lines), "".join(lines)[-3000:]
+        stop(running)
+    assert "Traceback" not in running.output, running.output[-3000:]
 
 
 @pytest.fixture(scope="module")
