@@ -10,22 +10,43 @@ Chroma server (``chroma run``), a local Ray (``num_cpus`` = this machine's cores
 3. ``map_task`` (text-classification) over ``--rows`` rows vs ``abatch`` in one process, the same
    number of requests in flight overall.
 4. The design's throughput with N workers: the stages are pipelined, so the slowest one bounds it.
+5. Attaching to a running cluster (``ray start --head``, one CPU): the median of ``--attach-runs``
+   fresh processes, each timing ``from hf_tools.ray import init_ray; init_ray(address)`` and then
+   its first task's answer (Ray starts the job's first worker process then), beside the same for
+   bare ``import ray; ray.init(address)``.
+6. A two-node cluster on this machine (``ray start --head`` + ``ray start --address``, one CPU
+   each: the same 2 CPUs as the local Ray above): ``ingest_files_ray`` from a driver process that
+   joins it with ``init_ray(address)``, texts/s, and how many texts each node embedded.
+
+Every Ray the benchmark starts for 5 and 6 lives in a temp dir of its own and is stopped at the
+end (its two ``ray start --block`` processes, then anything still naming that dir).
 
 Run (a few minutes on 2 cores; fewer texts for a quick look)::
 
     .venv/bin/python benchmarks/ray_ingest.py [--texts 20000] [--rows 10000]
+    .venv/bin/python benchmarks/ray_ingest.py --parts attach [--attach-runs 7]   # attach times only
+    .venv/bin/python benchmarks/ray_ingest.py --parts attach --attach-pythonpath /tmp/before  # another hf_tools
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import os
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +55,68 @@ from _server import loopback_process
 from _tei import DELAY, tei_process, texts
 
 LINES_PER_FILE = 100
+ROOT = Path(__file__).parents[1]
+
+# One fresh driver process: attach, then the first task's answer (seconds since before the import).
+ATTACH = """
+import json, logging, sys, time
+started = time.perf_counter()
+if sys.argv[2] == "hf_tools":
+    from hf_tools.ray import init_ray
+    ray = init_ray(sys.argv[1])
+else:
+    import ray
+    ray.init(address=sys.argv[1], log_to_driver=False, logging_level=logging.WARNING)
+attached = time.perf_counter() - started
+
+@ray.remote(num_cpus=0)
+def ping():
+    return 1
+
+ray.get(ping.remote())
+print(json.dumps({"attach": attached, "first_task": time.perf_counter() - started}))
+"""
+
+# A driver joining the two-node cluster: ingest_files_ray, its rate, and the texts each node embedded.
+TWO_NODES = """
+import json, sys, time
+from pathlib import Path
+
+from hf_tools import HFInferenceEmbeddings, chroma_store
+from hf_tools.ray import ingest_files_ray, init_ray
+
+cfg = json.loads(sys.argv[1])
+
+
+class NodeCountingEmbeddings(HFInferenceEmbeddings):
+    record: str = ""
+
+    def embed_documents(self, texts):
+        import ray
+
+        with Path(self.record).open("a") as log:
+            log.write(f"{ray.get_runtime_context().get_node_id()} {len(texts)}\\n")
+        return super().embed_documents(texts)
+
+
+ray = init_ray(cfg["address"])
+names = {n["NodeID"]: r for n in ray.nodes() if n["Alive"] for r in n["Resources"] if r.startswith("node_")}
+store = chroma_store(NodeCountingEmbeddings(model=cfg["tei"], record=cfg["record"]), url=cfg["chroma"],
+                     collection=cfg["collection"])
+started = time.perf_counter()
+report = ingest_files_ray([cfg["corpus"]], store, embed_workers=cfg["embed_workers"],
+                          store_workers=cfg["store_workers"], **cfg["split"])
+seconds = time.perf_counter() - started
+started = time.perf_counter()
+again = ingest_files_ray([cfg["corpus"]], store, **cfg["split"])
+rerun = time.perf_counter() - started
+per_node = {}
+for line in Path(cfg["record"]).read_text().splitlines():
+    node, count = line.split()
+    per_node[names[node]] = per_node.get(names[node], 0) + int(count)
+print("RESULT", json.dumps({"added": report.chunks_added, "seconds": seconds, "rerun": rerun,
+                            "again": again.chunks_added, "per_node": per_node}))
+"""
 
 
 def write_corpus(folder: Path, n: int) -> None:
@@ -74,14 +157,178 @@ def store_rate(url: str, chunks: list[Any], vectors: list[list[float]], writers:
     return len(chunks) / (time.perf_counter() - started)
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LocalCluster:
+    """``ray start --head --block`` (and more nodes with ``--address``) in a temp dir of its own,
+    one CPU and one custom resource (``node_0``, ``node_1``...) per node, token authentication
+    with a fresh token. :meth:`stop` stops those processes and whatever still names the temp dir:
+    never another Ray on this machine.
+    """
+
+    def __init__(self) -> None:
+        self.temp_dir = Path(tempfile.mkdtemp(prefix="hfray-bench-", dir="/tmp"))  # short: socket paths
+        self.port = _free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
+        env |= {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32), "PYTHONPATH": str(ROOT)}
+        env |= {"RAY_USAGE_STATS_ENABLED": "0", "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S": "0"}
+        env |= {"HF_HUB_DISABLE_TELEMETRY": "1"}
+        self.env = env
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def add_node(self) -> None:
+        """Start the head (first call) or one more node; return once the cluster has it."""
+        name = f"node_{len(self.procs)}"
+        ports = ["--dashboard-agent-listen-port", "--runtime-env-agent-port", "--metrics-export-port"]
+        cmd = [str(Path(sys.executable).parent / "ray"), "start", "--block", "--num-cpus=1", "--disable-usage-stats"]
+        cmd += [f"--resources={json.dumps({name: 1})}", f"--temp-dir={self.temp_dir}"]
+        cmd += [f"{flag}={_free_port()}" for flag in ports]
+        if self.procs:
+            cmd += [f"--address={self.address}"]
+        else:
+            cmd += ["--head", f"--port={self.port}", "--include-dashboard=false"]
+            cmd += [f"--ray-client-server-port={_free_port()}", f"--dashboard-port={_free_port()}"]
+        with (self.temp_dir / f"{name}.log").open("wb") as log:
+            self.procs.append(subprocess.Popen(cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT))
+        wait = "import sys, time, ray\nray.init(address=sys.argv[1], log_to_driver=False, logging_level='WARNING')\n"
+        wait += "while len([n for n in ray.nodes() if n['Alive']]) < int(sys.argv[2]): time.sleep(0.2)\n"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    break
+            time.sleep(0.2)
+        subprocess.run(
+            [sys.executable, "-c", wait, self.address, str(len(self.procs))], env=self.env, check=True, timeout=120
+        )
+
+    def run(self, program: str, *args: str, env: dict[str, str] | None = None) -> str:
+        """Run ``program`` as a fresh driver process; its stdout."""
+        done = subprocess.run(
+            [sys.executable, "-c", program, *args],
+            env=env or self.env,
+            cwd=self.temp_dir,  # not the checkout: PYTHONPATH says which hf_tools is imported
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
+        if done.returncode:
+            raise RuntimeError(done.stderr[-3000:])
+        return done.stdout
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        mine = str(self.temp_dir).encode()
+        for entry in Path("/proc").glob("[0-9]*") if Path("/proc").is_dir() else []:
+            with contextlib.suppress(OSError):
+                if mine in (entry / "cmdline").read_bytes() and int(entry.name) != os.getpid():
+                    os.kill(int(entry.name), signal.SIGKILL)
+        shutil.rmtree(self.temp_dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def local_cluster() -> Iterator[LocalCluster]:
+    cluster = LocalCluster()
+    try:
+        cluster.add_node()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def attach_times(cluster: LocalCluster, runs: int, other: str | None) -> None:
+    """Median seconds to attach and to a first task's answer, ``runs`` fresh processes each; the
+    kinds take turns (round-robin), so a load that comes and goes weighs on each alike.
+    """
+    kinds = [("hf_tools", "init_ray(address)", str(ROOT))]
+    if other:
+        kinds.append(("hf_tools", f"init_ray(address) from {other}", other))
+    kinds.append(("ray", "bare import ray; ray.init(address)", str(ROOT)))
+    times: dict[str, list[dict[str, float]]] = {label: [] for _, label, _ in kinds}
+    for _ in range(runs):
+        for kind, label, path in kinds:
+            env = {**cluster.env, "PYTHONPATH": path}
+            times[label].append(json.loads(cluster.run(ATTACH, cluster.address, kind, env=env)))
+    print(f"attach to a running head ({runs} fresh processes each, in turns; median [min-max] seconds):")
+    for label, seen in times.items():
+        attach = sorted(t["attach"] for t in seen)
+        first = sorted(t["first_task"] for t in seen)
+        print(
+            f"  {label:44} attached {statistics.median(attach):5.2f} [{attach[0]:.2f}-{attach[-1]:.2f}]"
+            f"   first task answered {statistics.median(first):5.2f} [{first[0]:.2f}-{first[-1]:.2f}]"
+        )
+    print()
+
+
+def two_node_ingest(
+    cluster: LocalCluster, corpus: Path, work: Path, args: argparse.Namespace, base: float | None
+) -> None:
+    """``ingest_files_ray`` from a driver joining a two-node cluster; texts/s (against ``base``,
+    ``ingest_files``'s rate, when it was measured).
+    """
+    from hf_tools.testing.chroma_server import ChromaServer
+
+    cluster.add_node()
+    with tei_process() as tei, ChromaServer(work / "chroma-two-nodes") as chroma:
+        config = {"address": cluster.address, "tei": tei, "chroma": chroma.url, "corpus": str(corpus)}
+        config |= {"collection": f"two_{uuid.uuid4().hex[:8]}", "record": str(work / "embedded")}
+        config |= {"embed_workers": args.embed_workers, "store_workers": args.store_workers}
+        config |= {"split": {"chunk_size": 100, "chunk_overlap": 0}}
+        out = cluster.run(TWO_NODES, json.dumps(config))
+    result = json.loads(next(line for line in out.splitlines() if line.startswith("RESULT ")).removeprefix("RESULT "))
+    assert result["again"] == 0, result
+    rate = result["added"] / result["seconds"]
+    steady = result["added"] / max(result["seconds"] - result["rerun"], 1e-9)
+    workers = f"{args.embed_workers} embed + {args.store_workers} store workers"
+    print(f"two-node cluster on this machine (1 CPU each), a driver joining with init_ray(address), {workers}:")
+
+    def versus(value: float) -> str:
+        return f"  {value / base:5.2f}x" if base else ""
+
+    print(f"  ingest_files_ray                                           {rate:7,.0f} texts/s{versus(rate)}")
+    print(f"  re-run with nothing to add (Ray's fixed cost per job)      {result['rerun']:7.1f} s")
+    print(f"  without that fixed cost                                    {steady:7,.0f} texts/s{versus(steady)}")
+    print(f"  texts embedded per node: {result['per_node']}\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=int, default=20_000, help="chunks to ingest (default 20,000)")
     parser.add_argument("--rows", type=int, default=10_000, help="rows for map_task vs abatch (default 10,000)")
     parser.add_argument("--embed-workers", type=int, default=2)
     parser.add_argument("--store-workers", type=int, default=1)
+    parser.add_argument(
+        "--parts",
+        default="local,attach,two-nodes",
+        help="comma-separated: local (stages, local Ray, map_task), attach, two-nodes (default: all)",
+    )
+    parser.add_argument("--attach-runs", type=int, default=7, help="fresh processes per attach figure (default 7)")
+    parser.add_argument(
+        "--attach-pythonpath", help="time init_ray from another hf_tools checkout (a before/after), not this one"
+    )
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    if "local" not in parts:
+        with local_cluster() as cluster:
+            if "attach" in parts:
+                attach_times(cluster, args.attach_runs, args.attach_pythonpath)
+            if "two-nodes" in parts:
+                work = Path(tempfile.mkdtemp(prefix="hf-ray-bench-"))
+                write_corpus(work / "corpus", args.texts)
+                two_node_ingest(cluster, work / "corpus", work, args, base=None)
+        return 0
 
     from hf_tools import HFInferenceEmbeddings, chroma_store, ingest_files, runnable
     from hf_tools.rag.ingest import chunk_file
@@ -93,7 +340,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="hf-ray-bench-"))
     corpus = work / "corpus"
     write_corpus(corpus, args.texts)
-    split = {"chunk_size": 100, "chunk_overlap": 0}
+    split: dict[str, Any] = {"chunk_size": 100, "chunk_overlap": 0}
     started = time.perf_counter()
     chunks = [c for p in iter_files([corpus]) for c in chunk_file(load_file(p), **split)]
     parse = len(chunks) / (time.perf_counter() - started)
@@ -175,7 +422,15 @@ def main() -> int:
     print("  T(N) = min(N * parse_1, N * embed_1, store_chroma, endpoint) ; time = C / T(N) + Ray's fixed cost")
     print(f"       = min(N * {parse:,.0f}, N * {embed:,.0f}, {store:,.0f}, endpoint capacity)")
     print(f"  the Chroma server bounds it from N = {store / bound:.2f} embedding workers: past that, more workers add")
-    print("  nothing; a faster Chroma (disks, cores, distributed mode) or more endpoint replicas raise the bound")
+    print("  nothing; a faster Chroma (disks, cores, distributed mode) or more endpoint replicas raise the bound\n")
+
+    ray.shutdown()  # the local Ray's processes go before the cluster's start on the same cores
+    if parts & {"attach", "two-nodes"}:
+        with local_cluster() as cluster:
+            if "attach" in parts:
+                attach_times(cluster, args.attach_runs, args.attach_pythonpath)
+            if "two-nodes" in parts:
+                two_node_ingest(cluster, corpus, work, args, base=base)
     return 0
 
 
