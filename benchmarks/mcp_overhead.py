@@ -4,19 +4,23 @@ what the MCP client's per-call check of each task's ``outputSchema`` costs.
 
 (a) Server-side layer: (MCP call without the client check - in-process ``tool.ainvoke``) - (the
 SDK's own echo tool without the client check): what our tool layer and its larger result cost the
-server above a tool that does nothing, the inference itself taken out.
+server above a tool that does nothing, the inference itself taken out. Read it with ``--delay 0``
+(the default): with an inference server that sleeps, the wake-ups after each sleep (a millisecond
+or more on a shared machine) land in the MCP path and in the in-process path unevenly, and the
+difference measures them rather than the layer.
 (b) Client check: for every task, ``jsonschema.validate`` of a typical ``structuredContent`` (the
 task's declared example run against the loopback server) against its output schema, exactly as the
 SDK's ``ClientSession`` calls it per result; "nested" is pydantic's schema as served before
 (``$defs``/``$ref``, titles, docstrings), "flat" the flat schema in the default dialect (2020-12),
 "served" the flat schema as served now (draft-07, named by ``$schema``).
 
-The loopback Inference API server runs in its own process (20 ms per request) and the MCP server
-in another; the MCP client is the mcp SDK's ``ClientSession``. Each call is timed on its own;
-rounds alternate between the ways of calling so drift on the machine affects all alike; the
-median call of all rounds is reported, and the added latency is the difference of the medians.
+The loopback Inference API server runs in its own process (answering at once, or after
+``--delay`` seconds, e.g. 0.02 for a realistic call) and the MCP server in another; the MCP
+client is the mcp SDK's ``ClientSession``. Each call is timed on its own; rounds alternate
+between the ways of calling so drift on the machine affects all alike; the median call of all
+rounds is reported, and the added latency is the difference of the medians.
 
-Run: .venv/bin/python benchmarks/mcp_overhead.py [--calls 200] [--rounds 3] [--delay 0.02] [--json-response]
+Run: .venv/bin/python benchmarks/mcp_overhead.py [--calls 200] [--rounds 3] [--delay 0] [--json-response]
      .venv/bin/python benchmarks/mcp_overhead.py --schemas-only   # (b) alone, no servers
 Target: MCP adds under 2 ms per call at the median; server-side layer <= 1 ms.
 """
@@ -225,7 +229,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--delay", type=float, default=0.02, help="seconds the inference server takes per request")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds the inference server takes per request")
     parser.add_argument("--json-response", action="store_true", help="the MCP server answers with JSON, not SSE")
     parser.add_argument("--schemas-only", action="store_true", help="only (b): the client check per task")
     parser.add_argument("--repeat", type=int, default=200, help="validations per timing in (b)")
