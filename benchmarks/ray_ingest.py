@@ -35,12 +35,7 @@ import asyncio
 import contextlib
 import json
 import os
-import secrets
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -53,6 +48,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 from _server import loopback_process
 from _tei import DELAY, tei_process, texts
+
+from hf_tools.testing.ray_cluster import LocalRayCluster
 
 LINES_PER_FILE = 100
 ROOT = Path(__file__).parents[1]
@@ -157,97 +154,16 @@ def store_rate(url: str, chunks: list[Any], vectors: list[list[float]], writers:
     return len(chunks) / (time.perf_counter() - started)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class LocalCluster:
-    """``ray start --head --block`` (and more nodes with ``--address``) in a temp dir of its own,
-    one CPU and one custom resource (``node_0``, ``node_1``...) per node, token authentication
-    with a fresh token. :meth:`stop` stops those processes and whatever still names the temp dir:
-    never another Ray on this machine.
-    """
-
-    def __init__(self) -> None:
-        self.temp_dir = Path(tempfile.mkdtemp(prefix="hfray-bench-", dir="/tmp"))  # short: socket paths
-        self.port = _free_port()
-        self.address = f"127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
-        env |= {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32), "PYTHONPATH": str(ROOT)}
-        env |= {"RAY_USAGE_STATS_ENABLED": "0", "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S": "0"}
-        env |= {"HF_HUB_DISABLE_TELEMETRY": "1"}
-        self.env = env
-        self.procs: list[subprocess.Popen[bytes]] = []
-
-    def add_node(self) -> None:
-        """Start the head (first call) or one more node; return once the cluster has it."""
-        name = f"node_{len(self.procs)}"
-        ports = ["--dashboard-agent-listen-port", "--runtime-env-agent-port", "--metrics-export-port"]
-        cmd = [str(Path(sys.executable).parent / "ray"), "start", "--block", "--num-cpus=1", "--disable-usage-stats"]
-        cmd += [f"--resources={json.dumps({name: 1})}", f"--temp-dir={self.temp_dir}"]
-        cmd += [f"{flag}={_free_port()}" for flag in ports]
-        if self.procs:
-            cmd += [f"--address={self.address}"]
-        else:
-            cmd += ["--head", f"--port={self.port}", "--include-dashboard=false"]
-            cmd += [f"--ray-client-server-port={_free_port()}", f"--dashboard-port={_free_port()}"]
-        with (self.temp_dir / f"{name}.log").open("wb") as log:
-            self.procs.append(subprocess.Popen(cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT))
-        wait = "import sys, time, ray\nray.init(address=sys.argv[1], log_to_driver=False, logging_level='WARNING')\n"
-        wait += "while len([n for n in ray.nodes() if n['Alive']]) < int(sys.argv[2]): time.sleep(0.2)\n"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
-                    break
-            time.sleep(0.2)
-        subprocess.run(
-            [sys.executable, "-c", wait, self.address, str(len(self.procs))], env=self.env, check=True, timeout=120
-        )
-
-    def run(self, program: str, *args: str, env: dict[str, str] | None = None) -> str:
-        """Run ``program`` as a fresh driver process; its stdout."""
-        done = subprocess.run(
-            [sys.executable, "-c", program, *args],
-            env=env or self.env,
-            cwd=self.temp_dir,  # not the checkout: PYTHONPATH says which hf_tools is imported
-            capture_output=True,
-            text=True,
-            timeout=1800,
-        )
-        if done.returncode:
-            raise RuntimeError(done.stderr[-3000:])
-        return done.stdout
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        mine = str(self.temp_dir).encode()
-        for entry in Path("/proc").glob("[0-9]*") if Path("/proc").is_dir() else []:
-            with contextlib.suppress(OSError):
-                if mine in (entry / "cmdline").read_bytes() and int(entry.name) != os.getpid():
-                    os.kill(int(entry.name), signal.SIGKILL)
-        shutil.rmtree(self.temp_dir, ignore_errors=True)
-
-
 @contextlib.contextmanager
-def local_cluster() -> Iterator[LocalCluster]:
-    cluster = LocalCluster()
-    try:
+def local_cluster() -> Iterator[LocalRayCluster]:
+    """A one-node cluster (the head) of this checkout's hf_tools; :func:`two_node_ingest` adds the second node."""
+    with LocalRayCluster(pythonpath=str(ROOT), prefix="hfray-bench-") as cluster:
         cluster.add_node()
+        cluster.wait_for_nodes()
         yield cluster
-    finally:
-        cluster.stop()
 
 
-def attach_times(cluster: LocalCluster, runs: int, other: str | None) -> None:
+def attach_times(cluster: LocalRayCluster, runs: int, other: str | None) -> None:
     """Median seconds to attach and to a first task's answer, ``runs`` fresh processes each; the
     kinds take turns (round-robin), so a load that comes and goes weighs on each alike.
     """
@@ -258,8 +174,8 @@ def attach_times(cluster: LocalCluster, runs: int, other: str | None) -> None:
     times: dict[str, list[dict[str, float]]] = {label: [] for _, label, _ in kinds}
     for _ in range(runs):
         for kind, label, path in kinds:
-            env = {**cluster.env, "PYTHONPATH": path}
-            times[label].append(json.loads(cluster.run(ATTACH, cluster.address, kind, env=env)))
+            done = cluster.run(ATTACH, cluster.address, kind, env={"PYTHONPATH": path}, timeout=1800, check=True)
+            times[label].append(json.loads(done.stdout))
     print(f"attach to a running head ({runs} fresh processes each, in turns; median [min-max] seconds):")
     for label, seen in times.items():
         attach = sorted(t["attach"] for t in seen)
@@ -272,7 +188,7 @@ def attach_times(cluster: LocalCluster, runs: int, other: str | None) -> None:
 
 
 def two_node_ingest(
-    cluster: LocalCluster, corpus: Path, work: Path, args: argparse.Namespace, base: float | None
+    cluster: LocalRayCluster, corpus: Path, work: Path, args: argparse.Namespace, base: float | None
 ) -> None:
     """``ingest_files_ray`` from a driver joining a two-node cluster; texts/s (against ``base``,
     ``ingest_files``'s rate, when it was measured).
@@ -280,12 +196,13 @@ def two_node_ingest(
     from hf_tools.testing.chroma_server import ChromaServer
 
     cluster.add_node()
+    cluster.wait_for_nodes()
     with tei_process() as tei, ChromaServer(work / "chroma-two-nodes") as chroma:
         config = {"address": cluster.address, "tei": tei, "chroma": chroma.url, "corpus": str(corpus)}
         config |= {"collection": f"two_{uuid.uuid4().hex[:8]}", "record": str(work / "embedded")}
         config |= {"embed_workers": args.embed_workers, "store_workers": args.store_workers}
         config |= {"split": {"chunk_size": 100, "chunk_overlap": 0}}
-        out = cluster.run(TWO_NODES, json.dumps(config))
+        out = cluster.run(TWO_NODES, json.dumps(config), timeout=1800, check=True).stdout
     result = json.loads(next(line for line in out.splitlines() if line.startswith("RESULT ")).removeprefix("RESULT "))
     assert result["again"] == 0, result
     rate = result["added"] / result["seconds"]

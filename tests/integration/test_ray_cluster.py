@@ -16,19 +16,10 @@ done work. Real parts only: a ``chroma run`` server and the loopback TEI and Inf
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,7 +35,8 @@ if int(huggingface_hub.__version__.split(".")[0]) < 2:
 from hf_tools import HFInferenceEmbeddings, chroma_store, ingest_files
 from hf_tools.rag.vectorstores import HFChroma
 from hf_tools.testing import LoopbackServer, RecordedRequest
-from hf_tools.testing.chroma_server import ChromaServer, free_port
+from hf_tools.testing.chroma_server import ChromaServer
+from hf_tools.testing.ray_cluster import LocalRayCluster
 from hf_tools.testing.tei import TEIServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
@@ -155,120 +147,38 @@ class GatedLoopbackServer(LoopbackServer):
         self.both.wait(timeout=60)
 
 
-def _wait_for_port(port: int, proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"ray start exited with {proc.returncode}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError(f"the Ray head did not listen on {port} within {seconds} s")
-
-
-class TwoNodeCluster:
-    """``ray start --head --block`` and ``ray start --address --block`` in a temp dir of their own.
-
-    Stopping sends SIGTERM to those two processes (Ray then stops every process it started for
-    the node), then SIGKILLs whatever still names this cluster's temp dir: only its own processes,
-    never another Ray on the machine.
+class TwoNodeCluster(LocalRayCluster):
+    """Two nodes (:class:`~hf_tools.testing.ray_cluster.LocalRayCluster`), each with its own ``HF_BILL_TO``,
+    and drivers that print a ``RESULT`` line.
     """
 
     def __init__(self) -> None:
-        # short: Ray's Unix socket paths live under it
-        self.temp_dir = Path(tempfile.mkdtemp(prefix="hfray-", dir="/tmp"))
-        self.port = free_port()
-        self.address = f"127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
-        # token authentication, Ray's default for a new cluster, with a token of its own (~/.ray untouched)
-        env |= {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32), "PYTHONPATH": str(ROOT)}
-        env |= {"HF_HUB_DISABLE_TELEMETRY": "1", "HF_TOKEN": "", "RAY_USAGE_STATS_ENABLED": "0"}
-        # SIGTERM stops a node at once (Ray's default drains for up to 30 s, e.g. for Ray Data's stats actor)
-        env["RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S"] = "0"
-        env.pop("HF_BILL_TO", None)
-        self.env = env
-        self.procs: list[subprocess.Popen[bytes]] = []
+        super().__init__(pythonpath=str(ROOT), env={"HF_TOKEN": ""})
+        self.env.pop("HF_BILL_TO", None)
         self.attached: dict[str, Any] = {}
 
-    def _start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
-        ports = ["--dashboard-agent-listen-port", "--runtime-env-agent-port", "--metrics-export-port"]
-        options = [f"{flag}={free_port()}" for flag in ports]
-        resources = json.dumps({name: 1})
-        cmd = [str(Path(sys.executable).parent / "ray"), "start", "--block", "--num-cpus=1", f"--resources={resources}"]
-        cmd += [*options, f"--temp-dir={self.temp_dir}", "--disable-usage-stats", *args]
-        # each node's workers read HF_BILL_TO on their node: map_task's requests say where they came from
-        env = {**self.env, "HF_BILL_TO": name.replace("_", "-")}
-        with (self.temp_dir / f"{name}.log").open("wb") as log:
-            proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        self.procs.append(proc)
-        return proc
-
     def start(self) -> TwoNodeCluster:
-        # every port its own: the defaults (10001 for Ray Client, 8265) may be another Ray's on this machine
-        ports = [f"--ray-client-server-port={free_port()}", f"--dashboard-port={free_port()}"]
-        head = self._start(NODES[0], "--head", f"--port={self.port}", "--include-dashboard=false", *ports)
-        _wait_for_port(self.port, head)
-        self._start(NODES[1], f"--address={self.address}")
+        for name in NODES:
+            # each node's workers read HF_BILL_TO on their node: map_task's requests say where they came from
+            self.add_node(name, env={"HF_BILL_TO": name.replace("_", "-")})
         return self
 
     def driver(self, program: str, config: dict[str, Any], tmp_path: Path) -> tuple[dict[str, Any], str]:
         """Run ``program`` as a user's driver process; its ``RESULT`` line and its stderr."""
-        env = {**self.env, "RAY_ADDRESS": ""}
-        done = subprocess.run(
-            [sys.executable, "-c", program, json.dumps({"address": self.address, **config})],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=tmp_path,
-            timeout=180,
-        )
+        config = {"address": self.address, **config}
+        done = self.run(program, json.dumps(config), env={"RAY_ADDRESS": ""}, cwd=tmp_path, timeout=180)
         assert done.returncode == 0, done.stderr[-4000:]
         result = next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))
         return json.loads(result.removeprefix("RESULT ")), done.stderr
-
-    def logs(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-2000:] for p in sorted(self.temp_dir.glob("hf_node_*.log")))
 
     def worker_errors(self) -> list[str]:
         """Error-level lines and tracebacks in the stderr of every worker of both nodes (the driver
         does not show them: ``init_ray`` turns Ray's log streaming off).
         """
         lines = []
-        for err in {p.resolve() for p in self.temp_dir.glob("session_*/logs/worker-*.err")}:
-            text = err.read_text(errors="replace")
-            lines += [f"{err.name}: {line}" for line in loud_lines(text) + re.findall(r"^Traceback.*$", text, re.M)]
+        for name, text in self.worker_logs().items():
+            lines += [f"{name}: {line}" for line in loud_lines(text) + re.findall(r"^Traceback.*$", text, re.M)]
         return lines
-
-    def stop(self) -> None:
-        for proc in reversed(self.procs):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        for pid in self._own_pids():
-            with contextlib.suppress(ProcessLookupError):  # gone since it was listed
-                os.kill(pid, signal.SIGKILL)
-        shutil.rmtree(self.temp_dir, ignore_errors=True)
-
-    def _own_pids(self) -> list[int]:
-        """Processes whose command line names this cluster's temp dir (its raylets, GCS, workers...)."""
-        mine = str(self.temp_dir).encode()
-        pids: list[int] = []
-        if not Path("/proc").is_dir():
-            return pids
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    if mine in (entry / "cmdline").read_bytes():
-                        pids.append(int(entry.name))
-                except OSError:
-                    continue
-        return [pid for pid in pids if pid != os.getpid()]
 
 
 @pytest.fixture(scope="module")
