@@ -33,7 +33,8 @@ from hf_tools.testing.chroma_server import ChromaServer, free_port  # noqa: E402
 from hf_tools.testing.hash_embeddings import HashEmbeddings  # noqa: E402
 from hf_tools.testing.tei import TEIServer  # noqa: E402
 
-pytestmark = pytest.mark.slow
+# each Ray Data job has 7-13 s of fixed cost, more on a loaded machine with other test files running
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 CORPUS = Path(__file__).parents[2] / "examples" / "corpus"
 CLI = [sys.executable, "-m", "hf_tools.cli"]

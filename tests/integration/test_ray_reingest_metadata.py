@@ -23,7 +23,8 @@ from hf_tools.ray import ingest_files_ray, init_ray  # noqa: E402
 from hf_tools.testing.chroma_server import ChromaServer  # noqa: E402
 from hf_tools.testing.tei import TEIServer  # noqa: E402
 
-pytestmark = pytest.mark.slow
+# each Ray Data job has 7-13 s of fixed cost, more on a loaded machine with other test files running
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 SPLIT: dict[str, Any] = {"chunk_size": 60, "chunk_overlap": 0}
 FIRST = "Cats purr when they are content."
