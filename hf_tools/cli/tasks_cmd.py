@@ -159,9 +159,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     server = LoopbackServer(port=args.port, delay=args.delay).start()
     # only URLs that work as printed: the task URL template and the chat base URL
-    print(f"hf-tools run TASK INPUT --base-url '{server.base_url}'", flush=True)
-    print(f"chat: ChatHFInference(model=..., base_url='{server.url}/v1')", flush=True)
-    server.serve_until_interrupted()
+    server.serve_until_interrupted(
+        f"hf-tools run TASK INPUT --base-url '{server.base_url}'",
+        f"chat: ChatHFInference(model=..., base_url='{server.url}/v1')",
+    )
     return 0
 
 

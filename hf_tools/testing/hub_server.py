@@ -312,10 +312,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port to listen on (0: a free one)")
     args = parser.parse_args(argv)
     hub = LoopbackHub(port=args.port).start()
-    print(f"ready {hub.endpoint}", flush=True)
-    print(f"models: {', '.join(sorted(hub.models))}", flush=True)
-    print(f"use it with HF_ENDPOINT={hub.endpoint} or hub_endpoint={hub.endpoint!r}; Ctrl-C stops it", flush=True)
-    hub.serve_until_interrupted()
+    hub.serve_until_interrupted(
+        f"ready {hub.endpoint}",
+        f"models: {', '.join(sorted(hub.models))}",
+        f"use it with HF_ENDPOINT={hub.endpoint} or hub_endpoint={hub.endpoint!r}; Ctrl-C stops it",
+    )
     return 0
 
 

@@ -61,9 +61,14 @@ class LoopbackService:
             self._thread.start()
         return self
 
-    def serve_until_interrupted(self) -> None:
-        """Block (the service answers on its thread) until Ctrl-C, then stop: a server run as a program."""
+    def serve_until_interrupted(self, *announce: str) -> None:
+        """Print ``announce`` (a line each), then block (the service answers on its thread) until Ctrl-C,
+        then stop: a server run as a program. A Ctrl-C while the lines are printed stops it the same way
+        (a client that read the first line may interrupt the server at once).
+        """
         try:
+            for line in announce:
+                print(line, flush=True)
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:

@@ -201,8 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     server = TEIServer(
         args.port, delay=args.delay, max_batch=args.max_batch, vectors=vectors, model_id=args.model_id
     ).start()
-    print(f"ready {server.url}", flush=True)
-    server.serve_until_interrupted()
+    server.serve_until_interrupted(f"ready {server.url}")
     return 0
 
 

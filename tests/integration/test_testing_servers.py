@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_hub_server_runs_as_a_program_until_interrupted() -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_DISABLE_TELEMETRY": "1"}
+    # faulthandler: if it ever hangs, SIGABRT below prints where each thread is
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_DISABLE_TELEMETRY": "1", "PYTHONFAULTHANDLER": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "hf_tools.testing.hub_server", "--port", "0"],
         stdout=subprocess.PIPE,
@@ -39,8 +40,14 @@ def test_hub_server_runs_as_a_program_until_interrupted() -> None:
         with urllib.request.urlopen(f"{endpoint}/api/models/facebook/bart-large-cnn", timeout=10) as answer:
             assert json.loads(answer.read())["pipeline_tag"] == "summarization"
         assert process.poll() is None  # still serving
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0
+        process.send_signal(signal.SIGINT)  # as soon as it answers: before or after it printed the rest
+        try:
+            code = process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)
+            _, errors = process.communicate(timeout=30)
+            raise AssertionError(f"still serving 30 s after Ctrl-C:\n{errors[-4000:]}") from None
+        assert code == 0, process.stderr.read() if process.stderr else ""
     finally:
         if process.poll() is None:
             process.kill()
