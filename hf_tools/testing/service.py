@@ -70,7 +70,10 @@ class LoopbackService:
             for line in announce:
                 print(line, flush=True)
             while True:
-                time.sleep(3600)
+                # short naps: the kernel may hand SIGINT to the serving thread, and Python raises
+                # KeyboardInterrupt in the main thread only when it next wakes (a one-hour sleep
+                # never did)
+                time.sleep(0.2)
         except KeyboardInterrupt:
             self.stop()
 
