@@ -31,6 +31,9 @@ def test_hub_server_runs_as_a_program_until_interrupted() -> None:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # Ctrl-C as in a terminal: a shell without job control starts background jobs with SIGINT
+        # ignored, and a program inherits that (Python then installs no KeyboardInterrupt handler)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert process.stdout is not None
