@@ -8,9 +8,10 @@ contender's (the raw client's).
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 
 def interleaved(
@@ -46,3 +47,26 @@ def report(title: str, times: dict[str, list[float]], baseline: str = "raw") -> 
             f"  ratio {median / base:.3f}  (+{(median - base) * 1e3:.3f} ms)"
         )
     return ratios
+
+
+def runs_by_delay(
+    what: str, contenders: Callable[[str], dict[str, Callable[[int], object]]], baseline: str
+) -> Iterator[dict[str, float]]:
+    """The overhead benchmarks' command line: ``--calls``, ``--rounds``, ``--delays``.
+
+    For each delay, start the loopback server in its own process, time ``contenders(url)`` interleaved
+    (a fifth of the calls at delays of 20 ms and more), print the report and yield the ratios.
+    """
+    from benchmarks._server import loopback_process
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=500, help="calls per round at 5 ms (a fifth at 50 ms)")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--delays", default="0.005,0.05", help="server seconds per request, comma-separated")
+    args = parser.parse_args()
+    for delay in (float(d) for d in args.delays.split(",")):
+        calls = args.calls if delay < 0.02 else max(args.calls // 5, 20)
+        with loopback_process(delay=delay) as url:
+            times = interleaved(contenders(url), calls=calls, rounds=args.rounds)
+        title = f"{what}, server {delay * 1e3:.0f} ms/request, {args.rounds} interleaved rounds of {calls} calls"
+        yield report(title, times, baseline=baseline)

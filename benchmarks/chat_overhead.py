@@ -12,24 +12,23 @@ Targets: ChatHFInference / raw <= 1.05; ChatHuggingFace / ChatHFInference >= 1.0
 
 from __future__ import annotations
 
-import argparse
 import os
+from collections.abc import Callable
 
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 from huggingface_hub import InferenceClient
 
-from benchmarks._overhead import interleaved, report
-from benchmarks._server import loopback_process
+from benchmarks._overhead import runs_by_delay
 from hf_tools import ChatHFInference
 
 MODEL = "my/chat-model"
 
 
-def contenders(url: str) -> dict[str, object]:
+def contenders(url: str) -> dict[str, Callable[[int], object]]:
     raw = InferenceClient(base_url=f"{url}/v1", timeout=30)
     chat = ChatHFInference(model=MODEL, base_url=f"{url}/v1", timeout=30)
-    found: dict[str, object] = {
+    found: dict[str, Callable[[int], object]] = {
         "raw chat_completion": lambda i: raw.chat_completion(
             messages=[{"role": "user", "content": f"question {i}"}], model=MODEL
         ),
@@ -47,21 +46,7 @@ def contenders(url: str) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--calls", type=int, default=500, help="calls per round at 5 ms (a fifth at 50 ms)")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--delays", default="0.005,0.05", help="server seconds per request, comma-separated")
-    args = parser.parse_args()
-    for delay in (float(d) for d in args.delays.split(",")):
-        calls = args.calls if delay < 0.02 else max(args.calls // 5, 20)
-        with loopback_process(delay=delay) as url:
-            found = contenders(url)
-            times = interleaved(found, calls=calls, rounds=args.rounds)  # type: ignore[arg-type]
-        ratios = report(
-            f"chat invoke, server {delay * 1e3:.0f} ms/request, {args.rounds} interleaved rounds of {calls} calls",
-            times,
-            baseline="raw chat_completion",
-        )
+    for ratios in runs_by_delay("chat invoke", contenders, "raw chat_completion"):
         if "ChatHuggingFace.invoke" in ratios:
             lead = ratios["ChatHuggingFace.invoke"] / ratios["ChatHFInference.invoke"]
             print(f"  ChatHuggingFace / ChatHFInference: {lead:.3f}  (target >= 1.08)")

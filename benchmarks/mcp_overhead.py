@@ -94,6 +94,22 @@ async def _skip(*args: object) -> None:
     return None
 
 
+def unchecked(session: ClientSession, call: Callable[[int], Awaitable[object]]) -> Callable[[int], Awaitable[object]]:
+    """``call`` with the SDK client's per-call check of structuredContent against the outputSchema
+    switched off (a private hook), to show what that check costs.
+    """
+
+    async def without_check(i: int) -> object:
+        validate = session._validate_tool_result
+        session._validate_tool_result = _skip  # type: ignore[method-assign]
+        try:
+            return await call(i)
+        finally:
+            session._validate_tool_result = validate  # type: ignore[method-assign]
+
+    return without_check
+
+
 async def timed(call: Callable[[int], Awaitable[object]], calls: int) -> list[float]:
     out = []
     for i in range(calls):
@@ -121,29 +137,11 @@ async def measure(args: argparse.Namespace, base_url: str, endpoint: str, echo: 
         async def via_echo(i: int) -> object:
             return await echo_session.call_tool("echo", {"text": f"text {i}"})
 
-        async def via_echo_unchecked(i: int) -> object:
-            validate = echo_session._validate_tool_result
-            echo_session._validate_tool_result = _skip  # type: ignore[method-assign]
-            try:
-                return await via_echo(i)
-            finally:
-                echo_session._validate_tool_result = validate  # type: ignore[method-assign]
-
         async def via_mcp(i: int) -> object:
             result = await session.call_tool(tool.name, {"text": f"text {i}"})
             if result.isError:
                 raise RuntimeError(result.content)
             return result
-
-        async def via_mcp_unchecked(i: int) -> object:
-            # The same call with the SDK client's per-call check of structuredContent against the
-            # outputSchema switched off (private hook), to show what that check costs.
-            validate = session._validate_tool_result
-            session._validate_tool_result = _skip  # type: ignore[method-assign]
-            try:
-                return await via_mcp(i)
-            finally:
-                session._validate_tool_result = validate  # type: ignore[method-assign]
 
         async def via_invoke(i: int) -> object:
             return tool.invoke(tool_call(i))
@@ -155,9 +153,9 @@ async def measure(args: argparse.Namespace, base_url: str, endpoint: str, echo: 
             "LangChain tool.invoke": via_invoke,
             "LangChain tool.ainvoke": via_ainvoke,
             "MCP call_tool": via_mcp,
-            "MCP, no client check": via_mcp_unchecked,
+            "MCP, no client check": unchecked(session, via_mcp),
             "bare FastMCP echo tool": via_echo,
-            "echo, no client check": via_echo_unchecked,
+            "echo, no client check": unchecked(echo_session, via_echo),
         }
         for call in ways.values():  # warm up connections, imports and caches
             await timed(call, 20)

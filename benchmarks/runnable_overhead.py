@@ -12,7 +12,6 @@ Target: hf_tools / raw <= 1.03.
 
 from __future__ import annotations
 
-import argparse
 import os
 from collections.abc import Callable
 
@@ -21,8 +20,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 from huggingface_hub import InferenceClient
 
 import hf_tools
-from benchmarks._overhead import interleaved, report
-from benchmarks._server import loopback_process
+from benchmarks._overhead import runs_by_delay
 
 MODEL = hf_tools.TASKS["text-classification"].default_model
 
@@ -38,21 +36,7 @@ def contenders(url: str) -> dict[str, Callable[[int], object]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--calls", type=int, default=500, help="calls per round at 5 ms (a fifth at 50 ms)")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--delays", default="0.005,0.05", help="server seconds per request, comma-separated")
-    args = parser.parse_args()
-    for delay in (float(d) for d in args.delays.split(",")):
-        calls = args.calls if delay < 0.02 else max(args.calls // 5, 20)
-        with loopback_process(delay=delay) as url:
-            times = interleaved(contenders(url), calls=calls, rounds=args.rounds)
-        ratios = report(
-            f"text-classification, server {delay * 1e3:.0f} ms/request, {args.rounds} interleaved rounds of {calls}"
-            " calls",
-            times,
-            baseline="raw text_classification",
-        )
+    for ratios in runs_by_delay("text-classification", contenders, "raw text_classification"):
         print(f"  target hf_tools / raw <= 1.03: {ratios['hf_tools runnable.invoke']:.3f}")
 
 

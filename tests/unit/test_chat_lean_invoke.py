@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from call_spies import record_calls
 from langchain_core.caches import InMemoryCache
 from langchain_core.callbacks import AsyncCallbackHandler, BaseCallbackHandler
 from langchain_core.globals import set_debug, set_llm_cache
@@ -63,20 +64,7 @@ def _chat_requests(server: LoopbackServer) -> int:
 @pytest.fixture
 def full_path(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Records each call that went through LangChain's run set-up (``generate``/``agenerate``)."""
-    calls: list[str] = []
-    sync, async_ = BaseChatModel.generate, BaseChatModel.agenerate
-
-    def spy(self: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append("sync")
-        return sync(self, *args, **kwargs)
-
-    async def aspy(self: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append("async")
-        return await async_(self, *args, **kwargs)
-
-    monkeypatch.setattr(ChatHFInference, "generate", spy)
-    monkeypatch.setattr(ChatHFInference, "agenerate", aspy)
-    return calls
+    return record_calls(monkeypatch, ChatHFInference, BaseChatModel, "generate", "agenerate")
 
 
 def _comparable(message: Any) -> dict[str, Any]:

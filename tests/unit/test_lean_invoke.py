@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from call_spies import record_calls
 from langchain_core.callbacks import AsyncCallbackHandler, BaseCallbackHandler
 from langchain_core.globals import set_debug
 from langchain_core.runnables import RunnableLambda
@@ -34,20 +35,7 @@ class AsyncStarts(AsyncCallbackHandler):
 
 @pytest.fixture
 def full_path_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    sync, async_ = HFTaskRunnable._call_with_config, HFTaskRunnable._acall_with_config
-
-    def spy(self: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append("sync")
-        return sync(self, *args, **kwargs)
-
-    async def aspy(self: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append("async")
-        return await async_(self, *args, **kwargs)
-
-    monkeypatch.setattr(HFTaskRunnable, "_call_with_config", spy)
-    monkeypatch.setattr(HFTaskRunnable, "_acall_with_config", aspy)
-    return calls
+    return record_calls(monkeypatch, HFTaskRunnable, HFTaskRunnable, "_call_with_config", "_acall_with_config")
 
 
 async def test_with_nobody_listening_the_set_up_is_skipped(hf_settings: HFSettings, full_path_calls: list[str]) -> None:
