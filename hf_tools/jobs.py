@@ -164,6 +164,14 @@ class JobContext:
         left = self.remaining()
         return self.timeout if left is None else max(0.001, min(self.timeout, left))
 
+    def check_time_left(self) -> None:
+        """Raise :meth:`expired` once the job's deadline has passed: no new job is submitted after it
+        (a retry of a call whose job ran out of time must not start another job that would bill too).
+        """
+        left = self.remaining()
+        if left is not None and left <= 0:
+            raise self.expired()
+
     def expired(self) -> HFDeadlineExceededError:
         return HFDeadlineExceededError(
             f"the {self.task} job did not finish within the job deadline of {self.deadline}s", model=self.model
@@ -409,9 +417,8 @@ def _next_wait(ctx: JobContext, job: Job) -> float:
     """Seconds to wait before the next status request; raises if the job cannot go on."""
     if job.status in _FAILED:
         raise _failure(job)
+    ctx.check_time_left()
     left = ctx.remaining()
-    if left is not None and left <= 0:
-        raise ctx.expired()
     if job.status_url is None:
         raise HFResponseError(f"the {job.provider} job gave no status URL", model=ctx.model)
     return ctx.poll_interval if left is None else min(ctx.poll_interval, left)
@@ -452,6 +459,7 @@ def run_job(ctx: JobContext, client: Any, helper: Any, request: Any) -> bytes:
     """Submit ``request`` on a sync ``InferenceClient``, drive the job, return the media's bytes."""
     from huggingface_hub import get_session
 
+    ctx.check_time_left()
     body = client._inner_post(request)
     started = _start(ctx, helper, request, body)
     if started is None:  # an answer, not a job
@@ -510,6 +518,7 @@ async def arun_job(ctx: JobContext, client: Any, helper: Any, request: Any, sess
 
     Cancelling the task that awaits it stops the polling at once and cancels a fal-ai job.
     """
+    ctx.check_time_left()
     body = await client._inner_post(request)
     started = _start(ctx, helper, request, body)
     if started is None:  # an answer, not a job

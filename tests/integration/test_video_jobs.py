@@ -215,3 +215,20 @@ def test_tool_toolkit_and_cli_save(hf_router: LoopbackRouter, tmp_path: Any) -> 
     assert saved[0].read_bytes() in hf_router.files.values()
     assert json.loads(done.stdout)["path"] == str(saved[0])
     assert "IN_QUEUE" in done.stderr and "COMPLETED" in done.stderr
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_no_job_is_submitted_once_the_job_deadline_has_passed(hf_router: LoopbackRouter, mode: str) -> None:
+    # a retry of a call whose job ran out of time (its status request timed out on a loaded machine)
+    # must not start a second job, which the provider would bill too
+    from huggingface_hub import AsyncInferenceClient, InferenceClient
+
+    from hf_tools.jobs import JobContext, arun_job, run_job
+
+    ctx = JobContext("text-to-video", "org/model", remaining=lambda: 0.0, deadline=0.3)
+    with pytest.raises(HFDeadlineExceededError, match="job deadline"):
+        if mode == "sync":
+            run_job(ctx, InferenceClient(provider="fal-ai", token=TOKEN), None, None)
+        else:
+            asyncio.run(arun_job(ctx, AsyncInferenceClient(provider="fal-ai", token=TOKEN), None, None, None))
+    assert hf_router.log == []  # nothing reached the provider
