@@ -258,10 +258,11 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         if not model.startswith(("http://", "https://")):
             # With an endpoint URL the hub client would send a placeholder model name.
             body["model"] = model
-        try:
-            json.dumps(body)
-        except (TypeError, ValueError) as exc:
-            raise HFInputError(f"request options are not JSON-serializable: {exc}") from exc
+        if self.model_kwargs or kwargs or stop:  # the typed fields are JSON by construction; the rest may not be
+            try:
+                json.dumps(body)
+            except (TypeError, ValueError) as exc:
+                raise HFInputError(f"request options are not JSON-serializable: {exc}") from exc
         return model, wire, body
 
     def _provider_name(self) -> str:
@@ -725,6 +726,8 @@ def _reading_answer(model: str) -> Iterator[None]:
 
 
 def _get(obj: Any, key: str) -> Any:
+    if type(obj) is dict:  # the decoded JSON of an answer (see hf_tools.chat_wire)
+        return obj.get(key)
     if isinstance(obj, Mapping):
         return obj.get(key)
     return getattr(obj, key, None)

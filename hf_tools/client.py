@@ -31,6 +31,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from hf_tools import metering, retry
+from hf_tools.chat_wire import achat_json, chat_json
 from hf_tools.errors import HFDeadlineExceededError, HFError, HFMissingTokenError, HFResponseError, map_error
 from hf_tools.exact_media import acall_raw, call_raw
 from hf_tools.failover import Route
@@ -46,6 +47,12 @@ logger = logging.getLogger("hf_tools")
 __all__ = ["MAX_SHARED_CLIENTS", "HFClient", "get_client"]
 
 T = TypeVar("T")
+
+# Methods whose JSON answer hf_tools reads as plain data instead of the hub's typed dataclasses
+# (the same request; see hf_tools.chat_wire): method -> (sync, async) call on a hub client.
+_AS_JSON: dict[str, tuple[Callable[..., Any], Callable[..., Awaitable[Any]]]] = {
+    "chat_completion": (chat_json, achat_json),
+}
 
 
 class _Deadline:
@@ -287,6 +294,9 @@ class HFClient:
     ) -> Any:
         """Call ``InferenceClient.<method>(*args, model=..., **kwargs)`` with retries.
 
+        ``chat_completion`` answers with its decoded JSON (a dict) instead of the hub's
+        ``ChatCompletionOutput`` (see :mod:`hf_tools.chat_wire`: the same request, one parse less).
+
         ``route`` (routed calls only) names the providers to fail over along; it records the one
         that answered. ``raw`` (from the prepared call, see :class:`~hf_tools.prepared_call.RawBytes`)
         makes the answer the provider's own bytes instead of the method's decoded object.
@@ -301,6 +311,9 @@ class HFClient:
                 if raw is not None:
                     assert job is not None
                     return call_raw(self._job(raw, model, job), client, raw, *args, model=target, **kwargs)
+                as_json = _AS_JSON.get(method)
+                if as_json is not None:
+                    return as_json[0](client, *args, model=target, **kwargs)
                 return getattr(client, method)(*args, model=target, **kwargs)
             finally:
                 client.close()
@@ -353,7 +366,9 @@ class HFClient:
                     assert job is not None
                     ctx = self._job(raw, model, job)
                     return await acall_raw(ctx, client, session, raw, *args, model=target, **kwargs)
-                coro = getattr(client, method)(*args, model=target, **kwargs)
+                as_json = _AS_JSON.get(method)
+                call = getattr(client, method) if as_json is None else functools.partial(as_json[1], client)
+                coro = call(*args, model=target, **kwargs)
                 left = deadline.remaining()
                 return await (coro if left is None else asyncio.wait_for(coro, max(left, 0.001)))
 

@@ -78,6 +78,7 @@ __all__ = [
     "HFTimeoutError",
     "map_error",
     "redact",
+    "malformed_response",
 ]
 
 
@@ -610,6 +611,18 @@ def _is_body_error(exc: BaseException) -> bool:
     )
 
 
+def malformed_response(exc: BaseException, model: str | None) -> HFResponseError:
+    """The error for a body that could not be read (``exc``: what reading it raised).
+
+    Example:
+        >>> malformed_response(ValueError("Expecting value"), "org/m")
+        HFResponseError("malformed response for model 'org/m': ValueError: Expecting value")
+
+    """
+    where = f" for model {model!r}" if model else ""
+    return HFResponseError(f"malformed response{where}: {type(exc).__name__}: {exc}", model=model)
+
+
 def _map(exc: BaseException, model: str | None) -> HFError | None:
     """The :class:`HFError` for a known request/answer failure, or None for anything else."""
     where = f" for model {model!r}" if model else ""
@@ -630,7 +643,7 @@ def _map(exc: BaseException, model: str | None) -> HFError | None:
     if isinstance(exc, (ConnectionError, http.TransportError)):
         return HFConnectionError(f"connection failed{where}: {type(exc).__name__}: {exc}", model=model)
     if isinstance(exc, http.DecodingError) or _is_body_error(exc):
-        return HFResponseError(f"malformed response{where}: {type(exc).__name__}: {exc}", model=model)
+        return malformed_response(exc, model)
     if isinstance(exc, http.HTTPError):
         return HFError(f"request failed{where}: {type(exc).__name__}: {exc}", model=model)
     return None
