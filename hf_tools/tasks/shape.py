@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -47,21 +48,44 @@ def _optional(annotation: Any) -> tuple[bool, Any]:
     return False, annotation
 
 
-def _kind_problem(value: Any, annotation: Any) -> str | None:
-    """Why ``value`` does not fit a simple ``annotation`` (text, number, list, nested output), or None."""
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+def _kind_check(annotation: Any) -> Callable[[Any], str | None] | None:
+    """A check of a value against a simple ``annotation`` (text, number, list, nested output); None: anything fits."""
     origin = typing.get_origin(annotation) or annotation
-    if annotation is str and not isinstance(value, str):
-        return f"should be text, not {type(value).__name__}"
-    if annotation in (int, float) and not number:
-        return f"should be a number, not {type(value).__name__}"
-    if annotation is bool and not isinstance(value, bool):
-        return f"should be true or false, not {type(value).__name__}"
-    if origin is list and not isinstance(value, list):
-        return f"should be a list, not {type(value).__name__}"
-    if dataclasses.is_dataclass(annotation) and not dataclasses.is_dataclass(value):
-        return f"should be an object, not {type(value).__name__}"
+    if annotation is str:
+        return lambda value: None if isinstance(value, str) else f"should be text, not {type(value).__name__}"
+    if annotation in (int, float):
+        return lambda value: (
+            None
+            if isinstance(value, (int, float)) and not isinstance(value, bool)
+            else f"should be a number, not {type(value).__name__}"
+        )
+    if annotation is bool:
+        return lambda value: None if isinstance(value, bool) else f"should be true or false, not {type(value).__name__}"
+    if origin is list:
+        return lambda value: None if isinstance(value, list) else f"should be a list, not {type(value).__name__}"
+    if dataclasses.is_dataclass(annotation):
+        return lambda value: None if _is_output(value) else f"should be an object, not {type(value).__name__}"
     return None
+
+
+def _is_output(value: Any) -> bool:
+    """Whether ``value`` is a dataclass instance (a nested output), not a class."""
+    return hasattr(type(value), "__dataclass_fields__") and not isinstance(value, type)
+
+
+# One rule per field of an output class: (name, None allowed, kind check or None).
+_Rule = tuple[str, bool, Callable[[Any], str | None] | None]
+
+
+@cache
+def _rules(cls: type) -> tuple[_Rule, ...]:
+    """The checks of ``cls``'s fields, worked out once per class."""
+    hints = _hints(cls)
+    rules = []
+    for item in dataclasses.fields(cls):
+        optional, annotation = _optional(hints.get(item.name, Any))
+        rules.append((item.name, optional, _kind_check(annotation)))
+    return tuple(rules)
 
 
 def shape_problem(value: Any, where: str = "", may_lack: frozenset[str] = frozenset()) -> str | None:
@@ -75,21 +99,20 @@ def shape_problem(value: Any, where: str = "", may_lack: frozenset[str] = frozen
             if problem is not None:
                 return problem
         return None
-    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+    if not _is_output(value):
         return None
-    hints = _hints(type(value))
-    for item in dataclasses.fields(value):
-        name = f"{where}.{item.name}" if where else item.name
-        field_value = getattr(value, item.name, None)
-        optional, annotation = _optional(hints.get(item.name, Any))
+    kind: Any = type(value)
+    for name, optional, check in _rules(kind):
+        field_value = getattr(value, name, None)
         if field_value is None:
-            if not optional and item.name not in may_lack:
-                return f"{name} is missing"
+            if not optional and name not in may_lack:
+                return f"{where}.{name} is missing" if where else f"{name} is missing"
             continue
-        problem = _kind_problem(field_value, annotation)
+        problem = None if check is None else check(field_value)
         if problem is not None:
-            return f"{name} {problem}"
-        problem = shape_problem(field_value, name, may_lack)
-        if problem is not None:
-            return problem
+            return f"{where}.{name} {problem}" if where else f"{name} {problem}"
+        if isinstance(field_value, list) or _is_output(field_value):
+            problem = shape_problem(field_value, f"{where}.{name}" if where else name, may_lack)
+            if problem is not None:
+                return problem
     return None

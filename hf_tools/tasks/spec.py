@@ -63,6 +63,8 @@ def json_problem(value: Any, where: str = "", depth: int = 0) -> str | None:
     if value is None or isinstance(value, (bool, int)):
         return None
     if isinstance(value, str):
+        if value.isascii():
+            return None
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
@@ -85,6 +87,8 @@ def json_problem(value: Any, where: str = "", depth: int = 0) -> str | None:
     else:
         return f"{where or 'input'}: a {type(value).__name__} cannot be sent as JSON"
     for key, item in items:
+        if _plainly_sendable(key) and _plainly_sendable(item):
+            continue
         name = f"{where}.{key}" if where else str(key)
         if not isinstance(key, (str, int)):
             return f"{name}: a {type(key).__name__} key cannot be sent as JSON"
@@ -92,6 +96,16 @@ def json_problem(value: Any, where: str = "", depth: int = 0) -> str | None:
         if problem is not None:
             return problem
     return None
+
+
+def _plainly_sendable(value: Any) -> bool:
+    """A quick yes for the common scalars (ASCII text, finite numbers, None); False: look closer."""
+    kind = type(value)
+    if kind is str:
+        return bool(value.isascii())
+    if kind is float:
+        return math.isfinite(value)
+    return value is None or kind is int or kind is bool
 
 
 def _identity(value: Any) -> Any:
