@@ -177,7 +177,7 @@ class TaskSpec:
         """A tool name an LLM API accepts (``text_classification``)."""
         return self.name.replace("-", "_")
 
-    @property
+    @cached_property
     def primary_field(self) -> str:
         """The field a plain (non-dict) input value is assigned to."""
         return next(iter(self.input_model.model_fields))
