@@ -231,10 +231,13 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         return {**{k: v for k, v in params.items() if v is not None}, **self.model_kwargs}
 
     def _request(
-        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any], *, stream: bool
+        self, messages: list[BaseMessage] | str, stop: list[str] | None, kwargs: dict[str, Any], *, stream: bool
     ) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
-        """(model, wire messages, body fields) for one call; raises HFInputError on bad input."""
-        if not messages:
+        """(model, wire messages, body fields) for one call; raises HFInputError on bad input.
+
+        ``messages`` may be a plain string (the lean ``invoke`` of a string): one user message.
+        """
+        if isinstance(messages, list) and not messages:
             raise HFInputError("a chat call needs at least one message")
         kwargs = dict(kwargs)
         kwargs.pop("ls_structured_output_format", None)
@@ -244,7 +247,11 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         if not isinstance(model, str) or not model:
             raise HFInputError(f"model must be a non-empty string, got {model!r}")
         try:
-            wire: list[dict[str, Any]] = convert_to_openai_messages(messages)
+            wire: list[dict[str, Any]] = (
+                [{"role": "user", "content": messages}]  # what convert_to_openai_messages makes of HumanMessage(text)
+                if isinstance(messages, str)
+                else convert_to_openai_messages(messages)
+            )
         except (ValueError, TypeError, KeyError) as exc:
             raise HFInputError(f"cannot send these messages: {exc}") from exc
         problem = json_problem(wire, "messages")
@@ -341,8 +348,7 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         """
         if not self._lean(config, kwargs):
             return super().invoke(input, config, stop=stop, **kwargs)
-        messages = _normalize_messages(self._convert_input(input).to_messages())
-        model, output, provider = self._complete(messages, stop, None, kwargs)
+        model, output, provider = self._complete(_lean_messages(self, input), stop, None, kwargs)
         with _reading_answer(model):
             return self._lean_message(output, provider, config)
 
@@ -357,8 +363,7 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         """Async :meth:`invoke`."""
         if not self._lean(config, kwargs):
             return await super().ainvoke(input, config, stop=stop, **kwargs)
-        messages = _normalize_messages(self._convert_input(input).to_messages())
-        model, output, provider = await self._acomplete(messages, stop, None, kwargs)
+        model, output, provider = await self._acomplete(_lean_messages(self, input), stop, None, kwargs)
         with _reading_answer(model):
             return self._lean_message(output, provider, config)
 
@@ -449,7 +454,7 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
             return self._result(output, provider)
 
     def _complete(
-        self, messages: list[BaseMessage], stop: list[str] | None, run_manager: Any, kwargs: dict[str, Any]
+        self, messages: list[BaseMessage] | str, stop: list[str] | None, run_manager: Any, kwargs: dict[str, Any]
     ) -> tuple[str, Any, str]:
         """One ``chat_completion`` call: (the model asked, the answer, the provider that answered)."""
         model, wire, body = self._request(messages, stop, kwargs, stream=False)
@@ -459,7 +464,7 @@ class ChatHFInference(BoundedBatchMixin[LanguageModelInput, AIMessage], BaseChat
         return model, output, self._answered_by(route)
 
     async def _acomplete(
-        self, messages: list[BaseMessage], stop: list[str] | None, run_manager: Any, kwargs: dict[str, Any]
+        self, messages: list[BaseMessage] | str, stop: list[str] | None, run_manager: Any, kwargs: dict[str, Any]
     ) -> tuple[str, Any, str]:
         """Async :meth:`_complete`."""
         model, wire, body = self._request(messages, stop, kwargs, stream=False)
@@ -709,6 +714,13 @@ def _refuse_unknown(data: dict[str, Any]) -> None:
 def _token_from_env() -> SecretStr | None:
     value = os.environ.get("HF_TOKEN")
     return SecretStr(value) if value else None
+
+
+def _lean_messages(model: ChatHFInference, input: LanguageModelInput) -> list[BaseMessage] | str:
+    """The messages of a lean call: a string stays a string (one user message, see ``_request``)."""
+    if isinstance(input, str):
+        return input
+    return _normalize_messages(model._convert_input(input).to_messages())
 
 
 # -- wire parsing (module level: shared by the sync and async paths) ----------------------------

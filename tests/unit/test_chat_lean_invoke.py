@@ -90,6 +90,17 @@ async def test_with_nobody_listening_the_set_up_is_skipped_and_the_message_is_th
     assert type(lean.id) is type(full.id)
 
 
+@pytest.mark.parametrize("text", ["hi", "", "héllo ✓ 日本", "two\nlines"])
+def test_a_string_is_sent_as_the_full_run_sends_it(chat: ChatHFInference, server: LoopbackServer, text: str) -> None:
+    server.enqueue(MODEL, chat_reply("ok"), chat_reply("ok"))
+    before = len(server.requests)
+    chat.invoke(text)
+    chat.invoke(text, config={"callbacks": [Seen()]})
+    lean, full = (request.body for request in server.requests[before:])
+    assert lean == full
+    assert lean["messages"] == [{"role": "user", "content": text}]
+
+
 def test_the_message_id_is_the_runs_when_the_answer_has_none(chat: ChatHFInference, server: LoopbackServer) -> None:
     body = chat_completion_body("no id")
     body.pop("id")
