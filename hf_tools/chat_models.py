@@ -738,9 +738,7 @@ def _reading_answer(model: str) -> Iterator[None]:
 
 
 def _get(obj: Any, key: str) -> Any:
-    if type(obj) is dict:  # the decoded JSON of an answer (see hf_tools.chat_wire)
-        return obj.get(key)
-    if isinstance(obj, Mapping):
+    if type(obj) is dict or isinstance(obj, Mapping):  # a dict first: the decoded answer (hf_tools.chat_wire)
         return obj.get(key)
     return getattr(obj, key, None)
 

@@ -40,13 +40,13 @@ _tracer_context: Any = None  # langchain_core.tracers.context, imported on first
 _langsmith_tracing: Any = None  # the LangSmith check below, or langsmith's own where it cannot be read directly
 
 
+_UNSET = frozenset({"", "0", "false", "False"})
+
+
 def _env_set(name: str) -> bool:
     """``langchain_core.utils.env.env_var_is_set``, with one lookup."""
     value = os.environ.get(name)
     return value is not None and value not in _UNSET
-
-
-_UNSET = frozenset({"", "0", "false", "False"})
 
 
 def _tracing_check() -> Any:

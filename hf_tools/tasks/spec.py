@@ -60,11 +60,9 @@ def json_problem(value: Any, where: str = "", depth: int = 0) -> str | None:
         (None, 'text: holds lone surrogates, which are not valid Unicode text')
 
     """
-    if value is None or isinstance(value, (bool, int)):
+    if _plainly_sendable(value) or isinstance(value, (bool, int)):
         return None
     if isinstance(value, str):
-        if value.isascii():
-            return None
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
