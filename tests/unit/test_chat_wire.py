@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from typing import Any
 
 import pytest
-from huggingface_hub import ChatCompletionOutput, InferenceClient
+from huggingface_hub import AsyncInferenceClient, ChatCompletionOutput, InferenceClient
 from huggingface_hub.hf_api import InferenceProviderMapping
 from huggingface_hub.inference._providers import PROVIDERS
 from huggingface_hub.inference._providers._common import HARDCODED_MODEL_INFERENCE_MAPPING
 
+from hf_tools import chat_wire
 from hf_tools.chat_wire import chat_json
 from hf_tools.errors import HFResponseError
 from hf_tools.testing.chat import chat_completion_body
@@ -116,3 +118,9 @@ def test_an_option_chat_completion_does_not_take_is_a_type_error_before_any_requ
     with pytest.raises(TypeError, match="temperatur"):
         chat_json(client, MESSAGES, model="m", temperatur=0.3)
     assert recorder.requests == []
+
+
+@pytest.mark.parametrize("client_class", [InferenceClient, AsyncInferenceClient])
+def test_every_body_keyword_of_chat_completion_is_known(client_class: type) -> None:
+    taken = set(inspect.signature(client_class.chat_completion).parameters) - {"self", "messages", "model", "stream"}
+    assert taken - {"extra_body"} == set(chat_wire._BODY_ARGUMENTS)
