@@ -43,6 +43,7 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from contextvars import ContextVar, Token
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 from hf_tools import router_catalog, telemetry, usage
 from hf_tools.failover import Route
@@ -205,9 +206,24 @@ def _field(obj: Any, key: str) -> Any:
     return getattr(obj, key, None)
 
 
-def _router_provider(url: str) -> str | None:
-    """The provider of a ``<router>/<provider>/...`` URL (None for the auto route or another host)."""
-    base = router_catalog.hub().constants.INFERENCE_PROXY_TEMPLATE.split("{provider}", 1)[0]
+@functools.lru_cache(maxsize=8)
+def _router_prefix(template: str) -> tuple[str, str]:
+    """(the router's host, the URL prefix before ``{provider}``) of ``INFERENCE_PROXY_TEMPLATE``."""
+    base = template.split("{provider}", 1)[0]
+    return urlsplit(base).hostname or "", base
+
+
+def _router_provider(url: Any) -> str | None:
+    """The provider of a ``<router>/<provider>/...`` URL (None for the auto route or another host).
+
+    ``url`` is the request's (an httpx ``URL``, or a string); another host is told by its host alone,
+    without writing the URL out.
+    """
+    host, base = _router_prefix(router_catalog.hub().constants.INFERENCE_PROXY_TEMPLATE)
+    if not isinstance(url, str):
+        if getattr(url, "host", host) != host:
+            return None
+        url = str(url)
     if not url.startswith(base):
         return None
     from huggingface_hub.inference._providers import PROVIDERS
@@ -221,7 +237,7 @@ def _on_response(response: Any) -> None:
     meter = _current.get()
     if meter is None:
         return
-    name = response.headers.get(PROVIDER_HEADER) or _router_provider(str(response.request.url))
+    name = response.headers.get(PROVIDER_HEADER) or _router_provider(response.request.url)
     if name:
         meter.answered = str(name)
 
@@ -255,13 +271,20 @@ async def hook_async_client(client: Any) -> None:
         hook_session(await opener())
 
 
+_hooked_session: Any = None  # the shared session last hooked (get_session() makes a new one after close_session())
+
+
 def _hook_shared_session() -> None:
-    hook_session(router_catalog.hub().get_session())
+    global _hooked_session
+    session = router_catalog.hub().get_session()
+    if session is not _hooked_session:
+        hook_session(session)
+        _hooked_session = session
 
 
-def _meter(fn: Callable[..., Any], self: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Meter:
-    """The meter of one call of client method ``fn`` (``post_json(url, ...)`` or ``<name>(method, model, ...)``)."""
-    if fn.__name__.endswith("post_json"):
+def _meter(posts_json: bool, self: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Meter:
+    """The meter of one call of a client method: ``post_json(url, ...)`` or ``<name>(method, model, ...)``."""
+    if posts_json:
         meter = Meter(self.settings, "post_json", args[0], None, None)
     else:
         meter = Meter(self.settings, args[0], args[1], kwargs.get("task"), kwargs.get("route"))
@@ -275,10 +298,11 @@ def _meter(fn: Callable[..., Any], self: Any, args: tuple[Any, ...], kwargs: dic
 
 def metered(fn: F) -> F:
     """Wrap a sync client method: the requests it makes are attributed and counted."""
+    posts_json = fn.__name__.endswith("post_json")
 
     @functools.wraps(fn)
     def wrapper(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-        meter = _meter(fn, self, args, kwargs)
+        meter = _meter(posts_json, self, args, kwargs)
         _hook_shared_session()
         with meter:
             result = fn(self, *args, **kwargs)
@@ -292,10 +316,11 @@ def metered(fn: F) -> F:
 
 def ametered(fn: F) -> F:
     """Async :func:`metered` (the router's listing, when it must be read, is read in a worker thread)."""
+    posts_json = fn.__name__.endswith("post_json")
 
     @functools.wraps(fn)
     async def wrapper(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-        meter = _meter(fn, self, args, kwargs)
+        meter = _meter(posts_json, self, args, kwargs)
         with meter:
             result = await fn(self, *args, **kwargs)
         if meter.counting:
@@ -312,11 +337,12 @@ def metered_stream(fn: F) -> F:
     """Wrap a sync streaming client method: the requests made before the first chunk are attributed; the
     call is counted when the stream ends (the last chunk carries the usage) or is closed.
     """
+    posts_json = fn.__name__.endswith("post_json")
 
     @functools.wraps(fn)
     def wrapper(self: Any, /, *args: Any, **kwargs: Any) -> Iterator[Any]:
         chunks: Iterator[Any] = fn(self, *args, **kwargs)
-        meter = _meter(fn, self, args, kwargs)
+        meter = _meter(posts_json, self, args, kwargs)
         _hook_shared_session()
         with meter:
             first = next(chunks, _END)  # the request, its retries and failovers happen here
@@ -340,12 +366,13 @@ def metered_stream(fn: F) -> F:
 
 def ametered_stream(fn: F) -> F:
     """Async :func:`metered_stream`."""
+    posts_json = fn.__name__.endswith("post_json")
 
     @functools.wraps(fn)
     async def wrapper(self: Any, /, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
         chunks: AsyncGenerator[Any, None] = fn(self, *args, **kwargs)
         counting = False
-        meter = _meter(fn, self, args, kwargs)
+        meter = _meter(posts_json, self, args, kwargs)
         try:
             with meter:
                 first = await anext(chunks, _END)

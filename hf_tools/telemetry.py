@@ -98,6 +98,9 @@ class InferenceSpan:
         self._span = None
 
 
+_NO_SPAN = InferenceSpan(None)  # what every call gets without a tracer: ending it does nothing
+
+
 def _operation(method: str, task: str | None) -> str:
     if method == "chat_completion":
         return "chat"
@@ -110,7 +113,7 @@ def start_span(method: str, model: str | None, *, task: str | None = None) -> In
     """Start the span of one call to ``model`` (``method`` is the client method or the task)."""
     tracer = _tracer()
     if tracer is None:
-        return InferenceSpan(None)
+        return _NO_SPAN
     from opentelemetry.trace import SpanKind
 
     operation = _operation(method, task)
