@@ -101,7 +101,7 @@ def has_observers(config: RunnableConfig | None) -> bool:
     # langchain_core.tracers.context._tracing_v2_is_enabled: a tracing_v2 callback, or LangSmith's verdict
     if _tracer_context.tracing_v2_callback_var.get() is not None or _langsmith_tracing():
         return True
-    return any(
-        var.get() is not None or (env_var is not None and handler_class is not None and _env_set(env_var))
-        for var, _inheritable, handler_class, env_var in _tracer_context._configure_hooks
-    )
+    for var, _inheritable, handler_class, env_var in _tracer_context._configure_hooks:
+        if var.get() is not None or (env_var is not None and handler_class is not None and _env_set(env_var)):
+            return True
+    return False

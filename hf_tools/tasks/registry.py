@@ -48,6 +48,9 @@ class TaskRegistry(Mapping[str, TaskSpec]):
         return spec
 
     def __getitem__(self, name: str) -> TaskSpec:
+        spec = self._tasks.get(name) if type(name) is str else None  # the Hub spelling, as runnables hold it
+        if spec is not None:
+            return spec
         try:
             return self._tasks[self.canonical(name)]
         except (KeyError, AttributeError):

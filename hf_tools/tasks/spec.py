@@ -73,9 +73,12 @@ def json_problem(value: Any, where: str = "", depth: int = 0) -> str | None:
     if depth >= _MAX_DEPTH:
         return f"{where or 'input'}: nested more than {_MAX_DEPTH} levels deep"
     items: Any
-    if isinstance(value, BaseModel):
-        items = [(name, getattr(value, name)) for name in type(value).model_fields]
-        items += list((value.model_extra or {}).items())
+    if isinstance(value, BaseModel):  # its fields are in __dict__ (names are identifiers), extras beside
+        fields = value.__dict__
+        extra = value.model_extra
+        if not extra and all(map(_plainly_sendable, fields.values())):
+            return None
+        items = [*fields.items(), *(extra or {}).items()]
     elif isinstance(value, dict):
         items = list(value.items())
     elif isinstance(value, (list, tuple)):

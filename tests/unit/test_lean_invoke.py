@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from contextvars import ContextVar
+from typing import Any, ClassVar
 from uuid import UUID
 
 import pytest
@@ -10,7 +11,7 @@ from call_spies import record_calls
 from langchain_core.callbacks import AsyncCallbackHandler, BaseCallbackHandler
 from langchain_core.globals import set_debug
 from langchain_core.runnables import RunnableLambda
-from langchain_core.tracers.context import collect_runs
+from langchain_core.tracers.context import collect_runs, register_configure_hook
 
 import hf_tools
 from hf_tools.runnables import HFTaskRunnable
@@ -90,3 +91,28 @@ def test_a_function_in_a_chain_that_calls_invoke_without_the_config_is_seen(hf_s
     classify = hf_tools.runnable("text-classification", settings=hf_settings)
     RunnableLambda(lambda text: classify.invoke(text), name="outer").invoke("x", config={"callbacks": [seen]})
     assert seen.names == ["outer", "HF[text-classification]"]
+
+
+class HookStarts(BaseCallbackHandler):
+    """A handler a configure hook makes from an environment variable (LangChain builds it, so it records here)."""
+
+    names: ClassVar[list[str]] = []
+
+    def on_chain_start(self, serialized: Any, inputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
+        HookStarts.names.append(kwargs.get("name") or "")
+
+
+_HOOK_VAR: ContextVar[HookStarts | None] = ContextVar("hf_tools_test_hook", default=None)
+register_configure_hook(_HOOK_VAR, inheritable=True, handle_class=HookStarts, env_var="HF_TOOLS_TEST_HOOK")
+
+
+def test_a_configure_hook_turned_on_by_its_environment_variable_sees_the_run(
+    hf_settings: HFSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    classify = hf_tools.runnable("text-classification", settings=hf_settings)
+    HookStarts.names.clear()
+    classify.invoke("x")
+    assert HookStarts.names == []  # the variable is unset: nobody is listening
+    monkeypatch.setenv("HF_TOOLS_TEST_HOOK", "true")
+    classify.invoke("x")
+    assert HookStarts.names == ["HF[text-classification]"]
