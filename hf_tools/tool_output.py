@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -171,17 +172,35 @@ def _one_nullable(node: dict[str, Any]) -> dict[str, Any]:
     return {**other, **{key: value for key, value in node.items() if key != "anyOf"}, "type": [other["type"], "null"]}
 
 
+# huggingface_hub's generated docstring of an output class ("Outputs of inference for the Object
+# Detection task"): it tells a client nothing the tool does not
+_BOILERPLATE = re.compile(r"(Inputs|Outputs) of inference for the [\w -]+ task\.?")
+_SPHINX_ROLE = re.compile(r":(?:meth|func|class|attr|mod|obj|data|exc|ref):`~?([^`]+)`")
+
+
+def _client_text(description: str) -> str:
+    """A description as a client reads it: the first paragraph of a docstring (not its examples),
+    Sphinx roles as plain code (``:meth:`annotated``` → ```annotated```), nothing for the hub's boilerplate.
+    """
+    text = _SPHINX_ROLE.sub(r"`\1`", description.split("\n\n", 1)[0])
+    return "" if _BOILERPLATE.fullmatch(text.strip()) else text
+
+
 def _flat(schema: dict[str, Any]) -> dict[str, Any]:
     """``schema`` with its ``$defs`` written in place (unless recursive), no ``title`` keywords,
-    descriptions cut to their first paragraph and optional values as one subschema.
+    descriptions as :func:`_client_text` gives them and optional values as one subschema.
     """
     defs = schema.get("$defs", {})
     inline = isinstance(defs, dict) and bool(defs) and not _recursive(defs)
 
     def visit(node: dict[str, Any]) -> dict[str, Any]:
         node.pop("title", None)
-        if isinstance(node.get("description"), str):  # a class docstring's first paragraph, not its examples
-            node["description"] = node["description"].split("\n\n", 1)[0]
+        if isinstance(node.get("description"), str):
+            text = _client_text(node["description"])
+            if text:
+                node["description"] = text
+            else:
+                del node["description"]
         ref = node.get("$ref")
         target = resolved.get(ref.removeprefix(_DEFS)) if isinstance(ref, str) and ref.startswith(_DEFS) else None
         if target is not None:  # siblings of $ref (a description) win

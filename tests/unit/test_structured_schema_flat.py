@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import jsonschema
@@ -27,6 +28,11 @@ class _Heading(BaseModel):
 
 
 class _Page(BaseModel):
+    """A page; :meth:`render` shows it, see :class:`~docs.Site`.
+
+    More that a client does not need.
+    """
+
     headings: list[_Heading]
     first: _Heading | None = None
 
@@ -42,6 +48,8 @@ def test_every_task_schema_has_no_refs_or_titles(task: str) -> None:
     text = json.dumps(schema)
     assert "$ref" not in text and "$defs" not in text and '"title"' not in text, task
     assert ">>>" not in text, task  # docstring examples are not for clients
+    assert not re.search(r":\w+:`", text), task  # Sphinx roles read as plain code
+    assert "of inference for the" not in text, task  # huggingface_hub's generated class docstrings say nothing
     jsonschema.Draft202012Validator.check_schema(schema)
 
 
@@ -50,6 +58,7 @@ def test_definitions_are_written_in_place_and_a_property_named_title_stays() -> 
     heading = schema["properties"]["headings"]["items"]
     assert heading["properties"] == {"title": {"description": "Its text.", "type": "string"}}
     assert heading["description"] == "A heading."
+    assert schema["description"] == "A page; `render` shows it, see `docs.Site`."
     first = schema["properties"]["first"]
     assert first["type"] == ["object", "null"] and "anyOf" not in first  # one subschema, not two
     for page in (_Page(headings=[_Heading(title="a")]), _Page(headings=[], first=_Heading(title="b"))):
