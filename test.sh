@@ -16,8 +16,9 @@ scripts/install_browser.sh
 echo "== ruff"; .venv/bin/ruff check hf_tools agents tests examples benchmarks
 echo "== mypy"; .venv/bin/mypy
 # the test files run on a few workers at once (most tests wait on servers and subprocesses, not the
-# CPU); one file's tests stay on one worker, in order. HF_TOOLS_TEST_WORKERS=0 runs them in this process.
-workers=(-n "${HF_TOOLS_TEST_WORKERS:-3}" --dist loadfile)
+# CPU); one file's tests stay on one worker, in order, slow files first (tests/conftest.py).
+# HF_TOOLS_TEST_WORKERS=0 runs them in this process.
+workers=(-n "${HF_TOOLS_TEST_WORKERS:-3}" --dist loadfile --no-loadscope-reorder)
 echo "== pytest (huggingface_hub $(.venv/bin/python -c 'import huggingface_hub as h; print(h.__version__)'))"
 .venv/bin/python -m pytest "${workers[@]}" "$@"
 echo "== pytest (huggingface_hub $(.venv-hub1/bin/python -c 'import huggingface_hub as h; print(h.__version__)'))"

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
+# each test builds or installs a wheel in a new venv: 40-80 s on a slow 2-core host, more than the default allowance
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 HF_CALL = textwrap.dedent(
     """
