@@ -42,14 +42,15 @@ def _demo_servers() -> Iterator[tuple[Any, Any]]:
     """
     import os
 
-    from hf_tools.playground.serve import DEMO_JOB_POLLS, DEMO_TOKEN
+    from hf_tools.playground.serve import DEMO_TOKEN, demo_job_polls
     from hf_tools.testing import LoopbackServer
     from hf_tools.testing.router import routed
 
+    polls = demo_job_polls()
     os.environ["HF_TOKEN"] = DEMO_TOKEN
     os.environ.pop("HUGGING_FACE_HUB_TOKEN", None)
     with LoopbackServer() as server, routed() as (router, _hub):
-        router.hold_jobs(DEMO_JOB_POLLS)
+        router.hold_jobs(polls)
         yield server, router
 
 

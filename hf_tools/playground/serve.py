@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import socket
 import sys
 import tempfile
@@ -25,9 +26,11 @@ from hf_tools.media.netguard import is_loopback
 __all__ = [
     "DEMO_CORPUS",
     "DEMO_JOB_POLLS",
+    "DEMO_JOB_POLLS_ENV",
     "DEMO_JOB_SETTINGS",
     "DEMO_TOKEN",
     "LOGIN_ENV",
+    "demo_job_polls",
     "free_port",
     "is_loopback",
     "page_login",
@@ -109,6 +112,35 @@ DEMO_TOKEN = "hf_demo_loopback_only"
 
 DEMO_JOB_POLLS = 8
 """Status requests a demo video job stays pending (queued, then running) before it completes."""
+
+DEMO_JOB_POLLS_ENV = "HF_TOOLS_DEMO_JOB_POLLS"
+"""The environment variable that sets :data:`DEMO_JOB_POLLS` for one run (a whole number, 0 or more)."""
+
+
+def demo_job_polls() -> int:
+    """The status polls a demo video job stays pending: :data:`DEMO_JOB_POLLS_ENV`, else :data:`DEMO_JOB_POLLS`.
+
+    A longer hold leaves time to watch or cancel a job on a slow machine.
+
+    Raises:
+        SystemExit: the variable is not a whole number of polls (0 or more).
+
+    Example:
+        >>> import os
+        >>> os.environ.pop(DEMO_JOB_POLLS_ENV, None) and None
+        >>> demo_job_polls()
+        8
+
+    """
+    raw = os.environ.get(DEMO_JOB_POLLS_ENV, "").strip()
+    if not raw:
+        return DEMO_JOB_POLLS
+    if not (raw.isascii() and raw.isdigit()):
+        raise SystemExit(
+            f"hf-tools playground: {DEMO_JOB_POLLS_ENV} must be a whole number of status polls, not {raw!r}"
+        )
+    return int(raw)
+
 
 DEMO_JOB_SETTINGS: dict[str, Any] = {"job_poll_interval": 0.4}
 """The demo's video jobs poll every 0.4 s: a job shows its progress for about three seconds."""

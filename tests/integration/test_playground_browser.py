@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +32,7 @@ pytestmark = [
 from playground_process import start, stop  # noqa: E402
 
 import hf_tools  # noqa: E402
+from hf_tools.playground.serve import DEMO_JOB_POLLS_ENV  # noqa: E402
 from hf_tools.testing import LoopbackServer  # noqa: E402
 
 
@@ -60,8 +62,10 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture(scope="module")
-def page(browser, playground):
+def open_page(browser, address: str) -> tuple[Any, list[str]]:
+    """A page on the playground at ``address`` that may reach only loopback addresses, and the list of
+    the other addresses it tried (to be empty).
+    """
     page = browser.new_page(viewport={"width": 1600, "height": 1400})
     outside: list[str] = []
 
@@ -74,10 +78,32 @@ def page(browser, playground):
             route.abort()
 
     page.route("**/*", only_loopback)
-    page.goto(playground)
+    page.goto(address)
     page.locator("#text_generation-run").wait_for()
+    return page, outside
+
+
+@pytest.fixture(scope="module")
+def page(browser, playground):
+    page, outside = open_page(browser, playground)
     yield page
     page.close()
+    assert outside == [], f"the page tried to reach outside 127.0.0.1: {outside}"
+
+
+@pytest.fixture
+def held_page(browser):
+    """A page on a demo playground whose video jobs stay pending for 300 polls (two minutes): a cancel
+    lands while the job runs however slow the machine is (the default eight polls last about 3 s).
+    """
+    running = start("--demo", env={DEMO_JOB_POLLS_ENV: "300"})
+    try:
+        page, outside = open_page(browser, running.url)
+        yield page
+        page.close()
+    finally:
+        stop(running)
+    assert "Traceback" not in running.output, running.output[-3000:]
     assert outside == [], f"the page tried to reach outside 127.0.0.1: {outside}"
 
 
@@ -300,7 +326,8 @@ def test_video_job_shows_its_progress_and_the_video(page, artifacts: Path) -> No
     assert mp4_text(page.request.get(src).body()) == hf_tools.TASKS["text-to-video"].example["prompt"]
 
 
-def test_cancel_ends_a_running_video_job_at_the_provider(page, artifacts: Path) -> None:
+def test_cancel_ends_a_running_video_job_at_the_provider(held_page, artifacts: Path) -> None:
+    page = held_page
     open_task(page, "Video", "text_to_video")
     error = "#text_to_video-out-error [data-testid=markdown]"
     page.click("#text_to_video-run")
