@@ -50,3 +50,19 @@ def test_the_template_is_read_at_each_response(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(constants, "INFERENCE_PROXY_TEMPLATE", "http://127.0.0.1:9/{provider}")
     assert _router_provider(url("http://127.0.0.1:9/groq/v1/chat/completions")) == "groq"
     assert _router_provider(url("https://router.example.test/groq/v1/chat/completions")) is None
+
+
+def test_a_new_shared_session_is_hooked_after_the_old_one_is_closed() -> None:
+    from huggingface_hub import close_session
+
+    from hf_tools import metering
+
+    def hooked() -> bool:
+        return metering._on_response in get_session().event_hooks.get("response", [])
+
+    metering._hook_shared_session()
+    assert hooked()
+    close_session()  # the next get_session() makes a new client, without our hook
+    assert not hooked()
+    metering._hook_shared_session()
+    assert hooked()
